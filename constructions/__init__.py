@@ -1,0 +1,1 @@
+"""constructions package (see docs/architecture.md)."""

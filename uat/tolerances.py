@@ -1,0 +1,48 @@
+"""The one table of numerical tolerances used by uat's checks and tests.
+
+Every numerical comparison in the verifiers, the contract tests and the unit tests takes
+its tolerance from :data:`TOLERANCE` (by quantity), so that nothing is tuned inline.
+
+>>> TOLERANCE["torch_vs_numpy"]
+1e-12
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+__all__ = ["TOLERANCE", "tol"]
+
+TOLERANCE = MappingProxyType(
+    {
+        # float64 evaluation paths that must agree (relative to the output scale)
+        "torch_vs_numpy": 1e-12,
+        "sympy_vs_numpy": 1e-12,
+        "exact_vs_float_dyadic": 1e-12,
+        "pieces_vs_forward": 1e-12,
+        # closed-form primitives of the constructions
+        "primitive_closed_form": 1e-12,
+        # exactly representable targets (rnn running mean etc.)
+        "exact_target": 1e-10,
+        # float64 roundoff flagged as a conditioning problem (verification.md section 1.6)
+        "conditioning_flag": 1e-9,
+        # permutation invariance of DeepSets embeddings (relative)
+        "permutation_invariance": 1e-13,
+        # DeepSets decoding after optimal matching
+        "decode": 1e-8,
+        # relative accuracy of exact 1-D piecewise quadrature for smooth targets
+        "quadrature_relative": 1e-12,
+        # a log-log convergence slope may differ from theory by this fraction
+        "rate_slope_fraction": 0.25,
+        # minimum coverage of QMC confidence intervals over seeded repetitions
+        "ci_coverage": 0.90,
+    }
+)
+
+
+def tol(name: str) -> float:
+    """Look up a tolerance by name (KeyError lists the valid names)."""
+    try:
+        return TOLERANCE[name]
+    except KeyError:
+        raise KeyError(f"unknown tolerance {name!r}; known: {', '.join(sorted(TOLERANCE))}") from None

@@ -1,0 +1,1 @@
+"""verification package (see docs/architecture.md)."""
