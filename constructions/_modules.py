@@ -1,0 +1,8 @@
+"""Imports every construction module so that each registers itself (one line per module)."""
+
+import importlib
+
+MODULES: tuple[str, ...] = ()
+
+for _name in MODULES:
+    importlib.import_module(f"constructions.{_name}")
