@@ -10,12 +10,12 @@ precision budget) into the network.
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 from uat.errors import ParameterError, UnknownConstruction
 
-__all__ = ["Construction", "ConstructionSpec", "register", "build", "get_spec", "registered"]
+__all__ = ["Construction", "ConstructionSpec", "ContractCase", "register", "build", "get_spec", "registered"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,50 @@ class Construction:
     predicted_error: float | None = None
     precision: Mapping[str, Any] = field(default_factory=dict)
     notes: str = ""
+    target: str | None = None
+    domain: str | None = None
+    epsilon: float | None = None
+    p: float | None = None
+    extra_metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    def metadata(self) -> dict[str, Any]:
+        """The witness metadata written into the network (and so into the JSON file)."""
+        md: dict[str, Any] = {
+            "construction": self.name,
+            "theorem": self.theorem,
+            "width": self.width,
+            "target": self.target,
+            "domain": self.domain,
+            "epsilon": self.epsilon,
+            "p": self.p,
+            "parameters": dict(self.parameters),
+            "predicted_error": self.predicted_error,
+            "precision_budget": dict(self.precision),
+        }
+        if self.notes:
+            md["notes"] = self.notes
+        md.update(self.extra_metadata)
+        return md
+
+
+@dataclass(frozen=True)
+class ContractCase:
+    """One case of the registry-wide contract test (tests/test_contract.py).
+
+    ``kwargs`` are passed to :func:`build` (with ``target``); the verifier must measure an
+    error below ``eps`` in ``norm`` (``"lp"`` with ``p``, or ``"sup"``, or a family norm).
+    ``dims`` are the keyword dimensions passed to ``spec.width``.
+    """
+
+    label: str
+    target: Any
+    kwargs: Mapping[str, Any]
+    dims: Mapping[str, int]
+    norm: str
+    eps: float
+    p: float | None = None
+    domain: Any = None
+    slow: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,6 +117,7 @@ class ConstructionSpec:
     add_arguments: Callable[[argparse.ArgumentParser], None] | None = None
     from_args: Callable[[argparse.Namespace], dict[str, Any]] | None = None
     width_kind: str = "exact minimum"
+    contract_cases: Callable[[], list[ContractCase]] | None = None
 
 
 _REGISTRY: dict[str, ConstructionSpec] = {}
@@ -112,7 +157,7 @@ def build(name: str, target: Any = None, **kwargs: Any) -> Construction:
         raise ParameterError(
             f"internal error: construction {name!r} produced width {net.width} but claims {result.width}"
         )
-    return result
+    return replace(result, network=net.with_metadata(**result.metadata()))
 
 
 def _load_all() -> None:
