@@ -1,0 +1,178 @@
+"""The ``uat.rnn/1`` witness format for :class:`uat.recurrent.Recurrent` (see docs/format.md).
+
+::
+
+    {"format": "uat.rnn/1", "input_dim": 1, "output_dim": 1, "bidirectional": false,
+     "lift": [["1"], ["0"]],
+     "layers": [
+       {"recurrent": [["1", "0"], ["0", "0"]], "input": [["1", "0"], ["0", "1"]], "bias": ["0", "0"], "activation": "relu"},
+       {"input": [...], "bias": [...], "activation": "relu"},
+       {"forward": {<cell>}, "backward": {<cell>}, "mix_forward": [[...]], "mix_backward": [[...]]}],
+     "readout": [["1", "0"]],
+     "metadata": {...}}
+
+A cell without ``"recurrent"`` is token-wise (``A = 0``).  Numbers follow ``uat.network/1``:
+JSON numbers are float64 (shortest repr, bit-exact round trip), strings ``"p/q"`` are exact;
+a file whose every number is a string loads as an exact network.  One layer per line, fixed
+key order: identical networks give identical bytes.
+
+>>> from uat.recurrent import Recurrent
+>>> net = Recurrent.create(lift=[[1]], cells=[([[1]], [[1]], [0], "relu")], readout=[["1/2"]])
+>>> from uat.io import dumps, loads
+>>> text = dumps(net)
+>>> text.splitlines()[0:2]
+['{', '"format": "uat.rnn/1",']
+>>> loads(text) == net and dumps(loads(text)) == text
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+
+from .activations import parse_activation
+from .errors import ActivationError, DimensionMismatch, ExactnessError, FormatError
+from .io import _all_strings, _matrix_json, _need, _read_matrix, json_dumps_line, metadata_text, register_format
+from .recurrent import BiLayer, Cell, Recurrent
+
+__all__ = ["RNN_FORMAT"]
+
+RNN_FORMAT = "uat.rnn/1"
+_CELL_KEYS = {"recurrent", "input", "bias", "activation"}
+_BI_KEYS = {"forward", "backward", "mix_forward", "mix_backward"}
+
+
+def _cell_json(cell: Cell) -> dict[str, Any]:
+    obj: dict[str, Any] = {}
+    if cell.is_recurrent:
+        obj["recurrent"] = _matrix_json(cell.recurrent)
+    obj["input"] = _matrix_json(cell.input)
+    obj["bias"] = _matrix_json(cell.bias)
+    obj["activation"] = cell.activation.to_json()
+    return obj
+
+
+def _layer_json(layer: Cell | BiLayer) -> dict[str, Any]:
+    if isinstance(layer, BiLayer):
+        return {
+            "forward": _cell_json(layer.forward),
+            "backward": _cell_json(layer.backward),
+            "mix_forward": _matrix_json(layer.mix_forward),
+            "mix_backward": _matrix_json(layer.mix_backward),
+        }
+    return _cell_json(layer)
+
+
+def _write_rnn(net: Recurrent) -> str:
+    parts = [
+        "{",
+        f'"format": "{RNN_FORMAT}",',
+        f'"input_dim": {net.input_dim},',
+        f'"output_dim": {net.output_dim},',
+        f'"bidirectional": {"true" if net.is_bidirectional else "false"},',
+        f'"lift": {json_dumps_line(_matrix_json(net.lift))},',
+        '"layers": [',
+    ]
+    n = len(net.layers)
+    for i, layer in enumerate(net.layers):
+        parts.append(json_dumps_line(_layer_json(layer)) + ("," if i < n - 1 else ""))
+    parts.append("],")
+    parts.append(f'"readout": {json_dumps_line(_matrix_json(net.readout))},')
+    parts.append(f'"metadata": {metadata_text(net.metadata)}')
+    parts.append("}")
+    return "\n".join(parts) + "\n"
+
+
+def _numbers(layer: Any) -> list[Any]:
+    if isinstance(layer, dict):
+        out: list[Any] = []
+        for k, v in layer.items():
+            if k != "activation":
+                out.extend(_numbers(v))
+        return out
+    return [layer]
+
+
+def _read_cell(obj: Any, exact: bool, where: str) -> Cell:
+    if not isinstance(obj, dict):
+        raise FormatError(f"{where} must be an object with 'input', 'bias', 'activation' (and optionally 'recurrent')")
+    unknown = set(obj) - _CELL_KEYS
+    if unknown:
+        raise FormatError(f"{where} has unknown keys {sorted(unknown)}; a cell has {sorted(_CELL_KEYS)}")
+    b = _read_matrix(obj.get("input"), exact, f"{where} input", 2)
+    th = _read_matrix(obj.get("bias"), exact, f"{where} bias", 1)
+    d = b.shape[0]
+    if th.shape[0] != d:
+        raise FormatError(f"{where}: bias has {th.shape[0]} entries but the input matrix has {d} rows")
+    if "recurrent" in obj:
+        a = _read_matrix(obj["recurrent"], exact, f"{where} recurrent", 2)
+        if a.shape != (d, d):
+            raise FormatError(f"{where}: recurrent matrix has shape {a.shape}, expected ({d}, {d})")
+    else:
+        a = np.zeros((d, d), dtype=object if exact else np.float64)
+        if exact:
+            a[...] = b.flat[0] * 0
+        a.flags.writeable = False
+    try:
+        act = parse_activation(obj.get("activation", "identity"))
+    except ActivationError as exc:
+        raise FormatError(f"{where}: {exc}") from None
+    return Cell(a, b, th, act)
+
+
+def _read_layer(obj: Any, exact: bool, where: str) -> Cell | BiLayer:
+    if isinstance(obj, dict) and ("forward" in obj or "backward" in obj):
+        unknown = set(obj) - _BI_KEYS
+        if unknown:
+            raise FormatError(f"{where} has unknown keys {sorted(unknown)}; a bidirectional layer has {sorted(_BI_KEYS)}")
+        f = _read_cell(obj.get("forward"), exact, f"{where} forward")
+        b = _read_cell(obj.get("backward"), exact, f"{where} backward")
+        w = _read_matrix(obj.get("mix_forward"), exact, f"{where} mix_forward", 2)
+        wb = _read_matrix(obj.get("mix_backward"), exact, f"{where} mix_backward", 2)
+        try:
+            return BiLayer(f, b, w, wb)
+        except (DimensionMismatch, ExactnessError) as exc:
+            raise FormatError(f"{where}: {exc}") from None
+    return _read_cell(obj, exact, where)
+
+
+def _read_rnn(obj: Mapping[str, Any]) -> Recurrent:
+    d_in = _need(obj, "input_dim", int, "the RNN")
+    d_out = _need(obj, "output_dim", int, "the RNN")
+    layers_json = _need(obj, "layers", list, "the RNN")
+    if not layers_json:
+        raise FormatError("the RNN has an empty 'layers' list")
+    unknown = set(obj) - {"format", "input_dim", "output_dim", "bidirectional", "lift", "layers", "readout", "metadata"}
+    if unknown:
+        raise FormatError(f"the RNN has unknown keys {sorted(unknown)}")
+    metadata = obj.get("metadata", {})
+    if not isinstance(metadata, dict):
+        raise FormatError("'metadata' must be an object")
+    if "lift" not in obj or "readout" not in obj:
+        raise FormatError("the RNN needs a 'lift' matrix P and a 'readout' matrix Q")
+    exact = _all_strings(obj["lift"]) and _all_strings(obj["readout"]) and all(
+        _all_strings(_numbers(l)) for l in layers_json
+    )
+    try:
+        p = _read_matrix(obj["lift"], exact, "lift", 2)
+        q = _read_matrix(obj["readout"], exact, "readout", 2)
+    except ExactnessError as exc:  # pragma: no cover - _read_matrix already converts
+        raise FormatError(str(exc)) from None
+    layers = [_read_layer(lj, exact, f"layer {i}") for i, lj in enumerate(layers_json)]
+    if p.shape[1] != d_in:
+        raise FormatError(f"input_dim is {d_in} but the lift P has {p.shape[1]} columns")
+    if q.shape[0] != d_out:
+        raise FormatError(f"output_dim is {d_out} but the readout Q has {q.shape[0]} rows")
+    try:
+        net = Recurrent(p, tuple(layers), q, metadata)
+    except (DimensionMismatch, ExactnessError) as exc:
+        raise FormatError(str(exc)) from None
+    declared = obj.get("bidirectional")
+    if declared is not None and (not isinstance(declared, bool) or declared != net.is_bidirectional):
+        raise FormatError(f"'bidirectional' is {declared!r} but the layers say {net.is_bidirectional}")
+    return net
+
+
+register_format(RNN_FORMAT, Recurrent, _write_rnn, _read_rnn)
