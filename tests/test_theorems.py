@@ -377,3 +377,23 @@ def test_check_width_rnn_and_deepsets_values():
 
     with pytest.raises(ParameterError, match="cannot tell the architecture"):
         check_width(Nameless())
+
+
+def test_check_width_on_the_recurrent_and_set_embedding_values():
+    from uat.recurrent import Recurrent
+    from uat.set_embedding import SetEmbedding
+
+    running_max = Recurrent.create(lift=[[1], [1]], cells=[([[0, 0], [1, 1]], [[1, 0], [-1, 0]], [0, 0], "relu")],
+                                   readout=[[1, 1]])
+    r = check_width(running_max, norm="uniform")
+    assert (r.answer.arch, r.answer.lower, r.answer.upper, r.verdict) == ("rnn", 2, 5, "within")
+    assert "johnson2019-lower" in r.answer.lower_by and "song2023-rnn-uniform" in r.answer.upper_by
+    assert check_width(running_max, norm="lp", domain="whole").verdict == "equal"  # max(d_x+1, d_y) = 2
+
+    emb = SetEmbedding("lp", [[1, 0], [0, 1]], degree=3)  # N = 3, D = 2, L = 6 < N(D+1) = 9
+    s = check_width(emb)
+    assert (s.answer.activation, s.verdict, s.answer.lower) == ("power", "below", 9)
+    le = SetEmbedding("le", [[1, 0], [0, 1], [1, 1]])
+    with pytest.raises(ParameterError, match="N is required"):
+        check_width(le)
+    assert check_width(le, N=1).verdict == "within"  # N D = 2 <= L = 3 < N^4 D^2 = 4

@@ -451,6 +451,8 @@ class WidthCheck:
 
 def _network_arch(network: Any) -> str:
     arch = getattr(network, "arch", None)
+    if arch is None and getattr(network, "kind", None) in _EMBEDDINGS:  # a SetEmbedding (DeepSets phi)
+        return "deepsets"
     if arch is None and hasattr(network, "summary"):
         arch = network.summary().get("kind")
     if isinstance(arch, str) and arch.lower() in _KIND_TO_ARCH:
@@ -486,7 +488,9 @@ def check_width(
     The architecture comes from ``network.arch`` or ``network.summary()["kind"]``; the
     activations from ``network.hidden_activations`` (override with ``activation=``); the
     dimensions from ``input_dim`` / ``output_dim`` (DeepSets: ``N`` / ``set_size``, ``D`` /
-    ``feature_dim``, ``embedding``; the width is the latent width ``L``).  Keyword arguments
+    ``feature_dim`` / ``input_dim``, ``embedding`` / ``kind``; for a
+    :class:`~uat.set_embedding.SetEmbedding` the LP degree is taken as the set size ``N``, as
+    in Wang et al.'s construction; the width is the latent width ``L``).  Keyword arguments
     override what the network says.
 
     >>> from uat import FeedForward
@@ -498,7 +502,9 @@ def check_width(
     width = _positive_int("the network's width", getattr(network, "width", None), "largest hidden layer")
     if arch == "deepsets":
         emb = embedding or _first_attr(network, ("embedding", "embedding_kind"))
-        n = N if N is not None else _first_attr(network, ("N", "set_size"))
+        if emb is None and getattr(network, "kind", None) in _EMBEDDINGS:
+            emb = network.kind
+        n = N if N is not None else _first_attr(network, ("N", "set_size", "degree"))
         dd = D if D is not None else _first_attr(network, ("D", "feature_dim", "input_dim"))
         answer = min_width("deepsets", None, norm, None, None, domain, embedding=emb, N=n, D=dd)
     else:

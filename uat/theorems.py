@@ -138,6 +138,32 @@ def catalogue_markdown() -> str:
       "sequence length 1 is an MLP, so feed-forward lower bounds are RNN lower bounds. Activation classes: "
       "`relu-like` results answer relu, gelu and softplus queries; `any` results answer every query.")
     w("")
+    w("## Usage")
+    w("")
+    w("```python")
+    w("import uat")
+    w("uat.min_width(arch='fnn', activation='relu', norm='lp', d_x=2, d_y=3, domain='compact')  # exact: 3")
+    w("uat.min_width(activation='leaky_relu', norm='uniform', d_x=3, d_y=5)   # interval [6, 7]")
+    w("uat.min_width(arch='deepsets', embedding='lp', N=4, D=3)              # [16, 9216]")
+    w("uat.check_width(net, norm='uniform')   # below / equal / above / within, with the theorems")
+    w("```")
+    w("")
+    w("```")
+    w("uat bounds --arch fnn --activation relu --norm lp --domain compact --dx 2 --dy 3 [--json]")
+    w("uat bounds --arch deepsets --embedding lp --N 4 --D 3")
+    w("uat bounds --table | --audit | --theorem ID")
+    w("```")
+    w("")
+    w("An answer has `width` (None unless exact), `lower`, `upper` (None when no result gives one), `kind` "
+      "(`exact`, `interval`, `lower-bound`), `theorems` (the ids that give the bounds) and `ignored` (contested "
+      "or historical entries that speak to the query but are not used). A combination that no established entry "
+      "covers raises `uat.errors.UnknownTheorem`, listing the known combinations. Bad arguments raise "
+      "`ParameterError` / `ActivationError` (exit status 2 on the command line). "
+      "[docs/examples/width_bounds.py](examples/width_bounds.py) runs all of this and draws the figure below.")
+    w("")
+    w("![Minimum widths in the uniform norm for ReLU and leaky ReLU; red rings mark where the ICML 2023 formula "
+      "contradicts a proven lower bound](figures/min_width_uniform.png)")
+    w("")
     w("## Entries")
     w("")
     w("| id | arch | activation | norm | domain | width | when | status |")
