@@ -24,7 +24,7 @@ from .io import save as save
 from .network import FeedForward as FeedForward
 from .network import Layer as Layer
 from .network import compose as compose
-from ._min_width import check_width as check_width
+from ._check_width import check_width as check_width
 from ._min_width import min_width as min_width
 from ._catalogue import ENTRIES as CATALOGUE  # the same tuple as uat.theorems.CATALOGUE
 from ._theorem_types import Theorem as Theorem

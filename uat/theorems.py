@@ -109,7 +109,6 @@ def _md_escape(text: str) -> str:
 def catalogue_markdown() -> str:
     """docs/theorems.md: the catalogue, the settled-width grids and the audit, generated from the data."""
     from ._audit import audit
-    from ._min_width import min_width_grid_markdown
 
     out: list[str] = []
     w = out.append
@@ -219,6 +218,44 @@ def catalogue_markdown() -> str:
       "(tests/test_theorems.py checks this).")
     w("")
     return "\n".join(out)
+
+
+# -- grids for docs/theorems.md ---------------------------------------------------------------------
+GRID_COMBOS = (
+    ("fnn", "relu", "lp", "compact"),
+    ("fnn", "relu", "lp", "whole"),
+    ("fnn", "relu", "uniform", "compact"),
+    ("fnn", "relu+step", "uniform", "compact"),
+    ("fnn", "leaky_relu", "lp", "compact"),
+    ("fnn", "leaky_relu", "uniform", "compact"),
+    ("fnn", "gelu", "uniform", "compact"),
+    ("fnn", "tanh", "uniform", "compact"),
+    ("rnn", "relu", "uniform", "compact"),
+    ("rnn", "relu", "lp", "whole"),
+)
+
+
+def min_width_grid(arch: str, activation: str, norm: str, domain: str, n: int = 6) -> list[list[str]]:
+    """``grid[d_x-1][d_y-1]`` = the answer's value text (``"3"``, ``"[3, 4]"``, ``">= 3"``)."""
+    from ._min_width import min_width
+
+    return [[min_width(arch, activation, norm, dx, dy, domain).value_text for dy in range(1, n + 1)]
+            for dx in range(1, n + 1)]
+
+
+def min_width_grid_markdown(n: int = 6) -> list[str]:
+    from ._min_width import _DOMAIN_WORDS, _NORM_WORDS
+
+    out: list[str] = []
+    for arch, act, norm, domain in GRID_COMBOS:
+        out.append(f"**{arch}, {act}, {_NORM_WORDS[norm]} on {_DOMAIN_WORDS[domain]}** (rows $d_x$, columns $d_y$)")
+        out.append("")
+        out.append("| $d_x$ \\ $d_y$ | " + " | ".join(str(j) for j in range(1, n + 1)) + " |")
+        out.append("|---" * (n + 1) + "|")
+        for i, row in enumerate(min_width_grid(arch, act, norm, domain, n), start=1):
+            out.append(f"| {i} | " + " | ".join(row) + " |")
+        out.append("")
+    return out
 
 
 def catalogue_bibtex() -> str:
