@@ -19,14 +19,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
 
-from .domains import Box
-from .errors import DimensionMismatch, NonFiniteError, TargetError
+from .domains import Box, parse_domain
+from .errors import DimensionMismatch, NonFiniteError, ParameterError, TargetError
 
-__all__ = ["Bound", "Target", "make_target"]
+__all__ = ["Bound", "LocalBounds", "Target", "make_target"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,15 @@ class Bound:
     value: float
     method: str
     assumptions: tuple[str, ...] = ()
+
+
+class LocalBounds(NamedTuple):
+    """Per-box certified bounds: ``bound`` has shape (m,) (inf = no bound), with the method
+    and the assumptions under which they hold.  Unpacks as ``bound, method, assumptions``."""
+
+    bound: np.ndarray
+    method: str
+    assumptions: tuple[str, ...]
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,11 +101,11 @@ class Target:
             return None
         return self.expression.exact(point)
 
-    def lipschitz_bound(self, box: Box) -> Bound | None:
+    def lipschitz_bound(self, box: Any) -> Bound | None:
         """A certified bound on the Lipschitz constant on ``box`` (Euclidean in and out), or None.
 
-        Uses the user-declared constant if given, else the parsed expression's gradient
-        enclosed by interval arithmetic.
+        Uses the user-declared constant if given, else the parsed expression's Jacobian
+        enclosed by interval arithmetic with adaptive bisection (``inf`` when f may jump).
         """
         if self.lipschitz is not None:
             return Bound(float(self.lipschitz), "declared", (f"the target is {self.lipschitz}-Lipschitz (declared by the user)",))
@@ -104,11 +113,52 @@ class Target:
             return None
         return self.expression.lipschitz_bound(box)
 
-    def hessian_bound(self, box: Box) -> Bound | None:
-        """A certified bound on max_k sup_box ||D^2 f_k||_2 (None unless the target is C^2 with a parsed expression)."""
+    def hessian_bound(self, box: Any) -> Bound | None:
+        """A certified bound on max_k sup_box ||D^2 f_k||_2 (None without a parsed expression; inf if not C^2)."""
         if self.expression is None:
             return None
         return self.expression.hessian_bound(box)
+
+    def enclose(self, lo: Any, hi: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Certified value enclosures over boxes (m, d) -> (m, d_y) lower, upper; (-inf, inf) for callables."""
+        if self.expression is not None:
+            return self.expression.enclose(lo, hi)
+        m = np.asarray(lo, dtype=np.float64).reshape(-1, self.input_dim).shape[0]
+        return np.full((m, self.output_dim), -np.inf), np.full((m, self.output_dim), np.inf)
+
+    def local_bounds(self, lo: Any, hi: Any, kind: str = "hessian") -> LocalBounds:
+        """Per-box certified bounds, kind in {"value", "lipschitz", "hessian"}.
+
+        Delegates to :meth:`uat.expressions.VectorExpression.local_bounds`; a declared
+        Lipschitz constant is used for ``kind="lipschitz"``; a callable without one gets
+        ``inf`` (no certificate), with the reason as the method.
+        """
+        if self.lipschitz is not None and kind == "lipschitz":
+            m = np.asarray(lo, dtype=np.float64).reshape(-1, self.input_dim).shape[0]
+            return LocalBounds(np.full(m, float(self.lipschitz)), "declared", (f"the target is {self.lipschitz}-Lipschitz (declared by the user)",))
+        if self.expression is not None:
+            return self.expression.local_bounds(lo, hi, kind)
+        if kind not in ("value", "lipschitz", "hessian"):
+            raise ParameterError(f"kind must be one of value, lipschitz, hessian; got {kind!r}")
+        m = np.asarray(lo, dtype=np.float64).reshape(-1, self.input_dim).shape[0]
+        return LocalBounds(np.full(m, np.inf), f"none: the target {self.name!r} is a Python callable without an expression", ())
+
+    def check_finite(self, box: Any = None) -> Any:
+        """Raise NonFiniteError if the target is NaN/inf somewhere on ``box`` (default: its domain or [0,1]^d).
+
+        For an expression target returns :class:`uat.expressions.FiniteCheck`; for a callable
+        samples a grid and returns None.
+        """
+        b = parse_domain(box if box is not None else self.domain, dim=self.input_dim)
+        if self.expression is not None:
+            return self.expression.check_finite(b)
+        pts = b.grid(max(2, int(round(4096 ** (1 / self.input_dim)))))
+        vals = self(pts)
+        bad = np.flatnonzero(~np.all(np.isfinite(vals), axis=1))
+        if bad.size:
+            i = int(bad[0])
+            raise NonFiniteError(f"the target {self.name!r} is not finite at x = {pts[i].tolist()} (value {vals[i].tolist()})")
+        return None
 
     def to_json(self) -> str:
         return self.name
@@ -178,7 +228,9 @@ def make_target(
     if input_dim is not None and target.input_dim != input_dim:
         # expressions in x1 only may be used in higher dimension
         if target.expression is not None and target.input_dim < input_dim:
-            target = target.expression.widen(input_dim, text=target.name)
+            from .expressions import expression_target
+
+            target = expression_target(target.expression.widen(input_dim), name=target.name, info=target.info)
         else:
             raise DimensionMismatch(f"target {target.name!r} has input dimension {target.input_dim}, expected {input_dim}")
     if output_dim is not None and target.output_dim != output_dim:
