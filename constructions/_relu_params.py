@@ -1,0 +1,257 @@
+r"""Choosing the parameters of the ReLU witnesses from :math:`\varepsilon`, :math:`p` and the target.
+
+The a-priori :math:`L^p` error of Recipe A (relu.md §3.6) splits into four terms, each bounded
+with the Lebesgue measure of the domain box :math:`D` (volume :math:`|D|`, cell widths
+:math:`w_i / N`):
+
+.. math::
+
+   \|f - \mathcal N\|_{L^p(D)} \le
+   \underbrace{|D|^{1/p} L_{\mathrm{eff}}\, c_p}_{\text{grid}}
+   + \underbrace{|D|^{1/p} \tfrac{\sqrt{d_y}}{2} \Delta}_{\text{levels}}
+   + \underbrace{(|D|\, \mu_{\mathrm{bad}})^{1/p} R_{\mathrm{bad}}}_{\text{ramps}}
+   + \underbrace{|D|^{1/p} \eta}_{\text{rounding}}
+
+* **grid**: for :math:`x` in cell :math:`k`, :math:`|f(x) - f(c_k)| \le L \|x - c_k\|_2`, and
+  :math:`c_p = \| \|u\|_2 \|_{L^p}` for :math:`u` uniform on the centred cell:
+  :math:`\sqrt{\sum_i w_i^2 / 12} / N` for :math:`p \le 2` (Jensen) and
+  :math:`\sqrt{\sum_i w_i^2}\,(p+1)^{-1/p} / (2N)` for :math:`p > 2` (Minkowski in
+  :math:`L^{p/2}`).  :math:`L_{\mathrm{eff}} = (\sum_b \frac{|b|}{|D|} L_b^p)^{1/p}` uses
+  certified Lipschitz bounds :math:`L_b` on a partition into blocks of whole cells (sharper
+  than one global constant, still a bound).  Without a certified bound the grid term is an
+  *estimate*: 1.5 times a seeded Monte Carlo value of :math:`\|f - P_N f\|_p` (cell averages),
+  recorded as an assumption.
+* **levels** (:math:`d_y \ge 2`): rounding each value to a dyadic grid of step :math:`\Delta`.
+* **ramps**: the bad set (a coordinate within :math:`\delta` of its cell's right end) has
+  measure fraction :math:`\mu_{\mathrm{bad}} \le d_x N \delta`; there the error is at most
+  :math:`R_{\mathrm{bad}}`, the diameter of the output box joined with the target's range.
+* **rounding**: a model of float64 rounding in the sweeps (:func:`sweep_rounding`).
+
+Parameters are chosen in that order: the smallest :math:`K` (:math:`N = 2^K`) whose grid term
+fits its share of :math:`\varepsilon`, the largest dyadic :math:`\Delta` that fits, then the
+largest dyadic :math:`\delta` that fits the rest.  Float64 refuses builds whose encoding needs
+more than :data:`BITS_BUDGET` bits: :math:`d_x K + \log_2 M^{d_y} + \log_2(1/(N\delta))`
+(relu.md §7 item 3: 44 bits measured fine, 58 broke).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from uat.domains import Box
+from uat.errors import BudgetExceeded, ParameterError, PrecisionBudgetExceeded
+
+__all__ = [
+    "BITS_BUDGET", "GridModel", "grid_model", "choose_bits", "quantise", "dyadic_floor",
+    "ramp_width", "encoding_bits", "sweep_rounding", "check_budget", "UNIT_ROUNDOFF",
+]
+
+BITS_BUDGET = 45
+UNIT_ROUNDOFF = 2.0**-53
+MAX_BITS = 24
+SAMPLES = 4096
+SAMPLE_SAFETY = 1.5
+
+
+def dyadic_floor(x: float) -> Fraction:
+    """The largest power of two (as a Fraction) that is <= x > 0."""
+    if not (x > 0 and math.isfinite(x)):
+        raise ParameterError(f"cannot choose a dyadic step below {x!r}")
+    e = math.floor(math.log2(x))
+    while 2.0**e > x:
+        e -= 1
+    return Fraction(2) ** e
+
+
+def _cp(box: Box, N: int, p: float) -> float:
+    w2 = float(np.sum(box.widths**2))
+    if math.isinf(p):
+        return math.sqrt(w2) / (2 * N)
+    if p <= 2:
+        return math.sqrt(w2 / 12.0) / N
+    return math.sqrt(w2) * (p + 1) ** (-1.0 / p) / (2 * N)
+
+
+@dataclass(frozen=True)
+class GridModel:
+    """How the grid error is bounded (``certified``) or estimated, as a function of N."""
+
+    method: str
+    certified: bool
+    lipschitz: float | None
+    assumptions: tuple[str, ...]
+    blocks: tuple[tuple[float, float], ...] = ()  # (volume fraction, Lipschitz bound), block grid B
+    block_count: int = 1
+    samples: Any = field(default=None, repr=False)
+
+    def error(self, target: Any, box: Box, N: int, p: float) -> float:
+        """The grid term at N cells per axis (an upper bound when certified)."""
+        if self.lipschitz is not None:
+            L = self.lipschitz
+            if self.blocks and N >= self.block_count and not math.isinf(p):
+                L = sum(f * l**p for f, l in self.blocks) ** (1.0 / p)
+            vol = 1.0 if math.isinf(p) else box.volume ** (1.0 / p)
+            return vol * L * _cp(box, N, p)
+        return SAMPLE_SAFETY * _sampled_average_error(target, box, N, p, self.samples)
+
+    def value_spread(self, box: Box, N: int) -> float:
+        """How far f can be from its cell value inside a cell (inf when unknown)."""
+        if self.lipschitz is None:
+            return math.inf
+        return self.lipschitz * float(np.linalg.norm(box.widths)) / (2 * N)
+
+
+def grid_model(target: Any, box: Box, p: float, *, declared: float | None = None, rule: str = "centre") -> GridModel:
+    """Pick the grid-error model: declared or certified Lipschitz bound, else a sampled estimate."""
+    if declared is not None:
+        if not (declared >= 0 and math.isfinite(declared)):
+            raise ParameterError(f"lipschitz must be a finite number >= 0, got {declared!r}")
+        return GridModel("lipschitz-declared", False, float(declared),
+                         (f"the target is {declared:g}-Lipschitz on the domain (declared by the user)",))
+    bound = None
+    if rule == "centre" and getattr(target, "continuous", None) is True:
+        bound = target.lipschitz_bound(box)
+    if bound is not None and math.isfinite(bound.value):
+        certified = bound.method != "declared"
+        blocks, B = _block_bounds(target, box) if certified else ((), 1)
+        return GridModel("lipschitz-" + ("certified" if certified else "declared"), certified, float(bound.value),
+                         tuple(bound.assumptions), blocks, B)
+    rng = np.random.default_rng(20240601)
+    u = rng.random((SAMPLES, box.dim))
+    why = ("no certified Lipschitz bound (target without a parsed expression, or not continuous)"
+           if rule == "centre" else "cell averages requested")
+    return GridModel("sampled-average", False, None,
+                     (f"grid error estimated as {SAMPLE_SAFETY} x a {SAMPLES}-point Monte Carlo value of ||f - P_N f||_p "
+                      f"with P_N the cell averages ({why}); not a certified bound",), samples=u)
+
+
+def _block_bounds(target: Any, box: Box) -> tuple[tuple[tuple[float, float], ...], int]:
+    d = box.dim
+    B = {1: 16, 2: 8, 3: 4}.get(d, 2)
+    out = []
+    for idx in np.ndindex(*(B,) * d):
+        lo = tuple(box.lo[i] + (box.hi[i] - box.lo[i]) * Fraction(idx[i], B) for i in range(d))
+        hi = tuple(box.lo[i] + (box.hi[i] - box.lo[i]) * Fraction(idx[i] + 1, B) for i in range(d))
+        b = target.lipschitz_bound(Box(lo, hi))
+        if b is None or not math.isfinite(b.value):
+            return (), 1
+        out.append((1.0 / B**d, float(b.value)))
+    return tuple(out), B
+
+
+def _sampled_average_error(target: Any, box: Box, N: int, p: float, u: np.ndarray) -> float:
+    from ._relu_cells import AVERAGE_POINTS
+
+    d = box.dim
+    x = box.from_unit(u)
+    k = np.minimum(np.floor(u * N), N - 1)
+    q = AVERAGE_POINTS
+    sub = (np.indices((q,) * d).reshape(d, -1).T + 0.5) / q
+    avg = np.zeros((u.shape[0], target.output_dim))
+    for s in sub:
+        avg += target(box.from_unit((k + s) / N))
+    avg /= sub.shape[0]
+    err = np.linalg.norm(target(x) - avg, axis=1)
+    if math.isinf(p):
+        return float(err.max())
+    return float((box.volume * np.mean(err**p)) ** (1.0 / p))
+
+
+def choose_bits(model: GridModel, target: Any, box: Box, p: float, budget: float, *, bits: int | None = None,
+                max_cells: int = 1 << 21) -> tuple[int, float]:
+    """The smallest K whose grid term is <= budget (or the user's K); returns (K, grid term)."""
+    d = box.dim
+    if bits is not None:
+        if not (isinstance(bits, int) and 1 <= bits <= MAX_BITS):
+            raise ParameterError(f"bits must be an integer in [1, {MAX_BITS}], got {bits!r}")
+        return bits, model.error(target, box, 2**bits, p)
+    for K in range(1, MAX_BITS + 1):
+        e = model.error(target, box, 2**K, p)
+        if e <= budget:
+            if (2**K) ** d > max_cells:
+                raise BudgetExceeded(
+                    f"reaching a grid error of {budget:.3g} needs {2**K} cells per axis ({(2**K)**d} cells, "
+                    f"about {2 * (2**K)**d} layers), above max_cells={max_cells}; use a larger eps, "
+                    "declare a smaller Lipschitz constant (lipschitz=...), or raise max_cells"
+                )
+            return K, e
+    raise BudgetExceeded(f"no grid with at most 2^{MAX_BITS} cells per axis reaches a grid error of {budget:.3g}")
+
+
+def quantise(values: np.ndarray, step: Fraction, *, include_zero: bool, levels: int | None = None
+             ) -> tuple[int, tuple[Fraction, ...], np.ndarray]:
+    """Round each output coordinate to the dyadic grid lo_t + step * m, m in 0..M-1.
+
+    Returns (M, lo per coordinate, integer levels of shape (n, d_y)).  ``lo_t`` is a multiple of
+    ``step``, so 0 is a grid point whenever it lies in the range (``include_zero`` forces that).
+    """
+    n, dy = values.shape
+    exact = values.dtype == object
+    los, ms = [], []
+    for t in range(dy):
+        col = values[:, t]
+        vmin, vmax = min(col), max(col)
+        if include_zero:
+            vmin, vmax = min(vmin, 0), max(vmax, 0)
+        lo_t = step * math.floor(Fraction(vmin) / step)
+        if exact:
+            m = np.array([int(round((Fraction(v) - lo_t) / step)) for v in col], dtype=np.int64)
+        else:
+            m = np.rint((col.astype(np.float64) - float(lo_t)) / float(step)).astype(np.int64)
+        los.append(lo_t)
+        ms.append(np.maximum(m, 0))
+    m_all = np.stack(ms, axis=1)
+    M = max(2, int(m_all.max()) + 1)
+    if levels is not None:
+        if levels < M:
+            raise ParameterError(f"levels={levels} is too few for the value range at step {step}; need >= {M}")
+        M = levels
+    return M, tuple(los), m_all
+
+
+def ramp_width(N: int, measure_per_delta: float, vol: float, p: float, budget: float, R_bad: float,
+               *, ramp: Any = None, min_cell: Fraction | None = None) -> Fraction:
+    """The largest dyadic delta with (vol * measure_per_delta * delta)^(1/p) * R_bad <= budget."""
+    cap = Fraction(1, 4 * N) if min_cell is None else min(Fraction(1, 4 * N), min_cell / 4)
+    if ramp is not None:
+        d = Fraction(ramp) if not isinstance(ramp, float) else dyadic_floor(ramp)
+        if not (0 < d < 2 * cap):
+            raise ParameterError(f"ramp={ramp} must lie in (0, {float(2 * cap):g}) (below half a cell)")
+        return d
+    if R_bad <= 0:
+        return cap
+    if budget <= 0:
+        raise ParameterError("no error budget is left for the ramp zones; use a larger eps")
+    dstar = (budget / R_bad) ** p / (vol * measure_per_delta)
+    return min(cap, dyadic_floor(dstar))
+
+
+def encoding_bits(dx: int, K: int, N: int, delta: Fraction, code_range: float) -> float:
+    """d_x K + log2(code range) + log2(1/(N delta)) (relu.md §7 item 3)."""
+    return dx * K + math.log2(max(code_range, 1.0)) + math.log2(1.0 / float(N * delta))
+
+
+def sweep_rounding(steps: int, smax: float, rmax: float, tv: float, delta: float) -> float:
+    r"""Model of the float64 drift of a receiver over one sweep.
+
+    Each shift step recovers :math:`r' = h_r - B_r + \lambda h_s` with :math:`|B_r| \lesssim
+    |\lambda| s_{\max} + r_{\max}`; counting :math:`4u` per step on those magnitudes,
+    :math:`\eta \le 4u \big(4 s_{\max} \sum_j |D_j| / \delta + 2\,\#\text{steps}\; r_{\max}\big)`.
+    """
+    return 4 * UNIT_ROUNDOFF * (4 * smax * tv / delta + 2 * steps * rmax)
+
+
+def check_budget(bits: float, *, exact: bool, what: str) -> None:
+    """Refuse float64 builds beyond :data:`BITS_BUDGET` bits (exact builds are always allowed)."""
+    if exact or bits <= BITS_BUDGET:
+        return
+    raise PrecisionBudgetExceeded(
+        f"{what}: the encoding needs d_x K + log2(M^d_y) + log2(1/(N delta)) = {bits:.1f} bits, above the float64 "
+        f"budget of {BITS_BUDGET} bits; use a larger eps or p closer to 1, fewer bits/levels, a wider ramp "
+        "(ramp=...), or exact=True for a network of exact rationals (evaluate it with evaluate_exact)"
+    )

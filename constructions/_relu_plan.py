@@ -1,0 +1,259 @@
+r"""The plan of an L^p ReLU witness: every parameter, the cell values and the predicted error.
+
+:func:`plan_lp` turns (target, domain, eps, p) into a :class:`Plan` following
+:mod:`constructions._relu_params`; the network is assembled from the plan by
+:mod:`constructions._relu_build`.  Settings (``kind``):
+
+* ``"compact"``: Recipe A on the box (Kim-Min-Park, width max(d_x, d_y, 2));
+* ``"whole"``: Recipe B on :math:`\mathbb R^{d_x}` (Park et al., width max(d_x+1, d_y)): the box is
+  the truncation box, outside it the witness is exactly 0, and the target is assumed to vanish
+  outside it (its sampled :math:`L^p` mass on a surrounding ring is reported and must be small).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from uat.domains import Box
+from uat.errors import ParameterError, PrecisionBudgetExceeded
+
+from ._relu_cells import CellValues, cell_values
+from ._relu_coding import codes
+from ._relu_params import (
+    BITS_BUDGET, GridModel, check_budget, choose_bits, dyadic_floor, encoding_bits, grid_model, quantise,
+    ramp_width, sweep_rounding,
+)
+
+__all__ = ["Plan", "plan_lp", "EXACT_AUTO_CELLS", "SHARES"]
+
+EXACT_AUTO_CELLS = 1 << 12
+"""With ``exact=None`` a rational target gives an exact network only up to this many cells."""
+
+SHARES = {"grid1": 0.85, "grid": 0.65, "levels": 0.2}
+"""Shares of epsilon for the grid term (d_y = 1 / d_y >= 2) and the level term; ramps get the rest."""
+
+TAIL_FRACTION = 0.25
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything the builder needs, and what the metadata reports."""
+
+    kind: str
+    dx: int
+    dy: int
+    K: int
+    N: int
+    delta: Fraction
+    exact: bool
+    cells: CellValues
+    M: int | None = None
+    step: Fraction | None = None
+    lo: tuple[Fraction, ...] = ()
+    memory: np.ndarray | None = None  # the memorised sequence (values for d_y = 1, codes otherwise)
+    outside: Any = None  # value/code memorised for the outside (whole space)
+    terms: dict[str, float] = field(default_factory=dict)
+    assumptions: tuple[str, ...] = ()
+    precision: dict[str, Any] = field(default_factory=dict)
+    grid: GridModel | None = None
+
+    @property
+    def predicted(self) -> float:
+        return float(sum(self.terms.values()))
+
+    def parameters(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"bits": self.K, "cells_per_axis": self.N, "ramp": str(self.delta),
+                               "cell_values": self.cells.rule, "exact": self.exact}
+        if self.M is not None:
+            out.update(levels=self.M, level_step=str(self.step), level_origin=[str(v) for v in self.lo])
+        return out
+
+
+def _as_mode(values: np.ndarray, exact: bool) -> np.ndarray:
+    if exact:
+        if values.dtype == object:
+            return values
+        return np.array([Fraction(float(v)) for v in values.ravel()], dtype=object).reshape(values.shape)
+    return np.asarray(values, dtype=np.float64) if values.dtype != object else values.astype(np.float64)
+
+
+def _tail(target: Any, box: Box, p: float) -> float:
+    """Sampled L^p mass of the target on the ring [a - w, b + w] minus the box (an estimate)."""
+    rng = np.random.default_rng(7)
+    d = box.dim
+    u = rng.random((SAMPLE_TAIL, d)) * 3 - 1  # [-1, 2]^d in box units
+    out = np.any((u < 0) | (u > 1), axis=1)
+    x = box.from_unit(u[out])
+    vals = np.linalg.norm(target(x), axis=1)
+    ring = box.volume * (3.0**d - 1.0)
+    return float((ring * np.mean(vals**p)) ** (1.0 / p)) if vals.size else 0.0
+
+
+SAMPLE_TAIL = 4096
+
+
+def plan_lp(target: Any, box: Box, eps: float, p: float, *, kind: str, bits: int | None = None,
+            levels: int | None = None, ramp: Any = None, lipschitz: float | None = None,
+            cell_values_rule: str = "auto", exact: bool | None = None, bad_set_factor: float = 1.0,
+            max_cells: int = 1 << 21, tail: float | None = None) -> Plan:
+    """Choose every parameter of an L^p witness (see the module docstrings)."""
+    dx, dy = box.dim, target.output_dim
+    vol = box.volume ** (1.0 / p)
+    assumptions: list[str] = []
+    rule = cell_values_rule
+    if rule == "auto":
+        rule = "centre" if getattr(target, "continuous", None) is True or lipschitz is not None else "average"
+    if rule not in ("centre", "average"):
+        raise ParameterError(f"cell_values must be 'auto', 'centre' or 'average', got {cell_values_rule!r}")
+    terms: dict[str, float] = {}
+    avail = eps
+    if kind == "whole":
+        t = _tail(target, box, p) if tail is None else float(tail)
+        if tail is None:
+            assumptions.append(
+                f"the target vanishes outside the truncation box {box}: its sampled L^{p:g} mass on the surrounding "
+                f"ring is {t:.3g} (an estimate; declare tail=... to state a bound)")
+        else:
+            assumptions.append(f"||f||_L^{p:g} outside the truncation box is <= {t:g} (declared)")
+        if t > TAIL_FRACTION * eps:
+            raise ParameterError(
+                f"the target's L^{p:g} mass outside the truncation box {box} is about {t:.3g}, more than "
+                f"{TAIL_FRACTION} x eps = {TAIL_FRACTION * eps:.3g}; pass a larger --domain (the truncation box)")
+        terms["tail"] = t
+        avail = eps - t
+    model = grid_model(target, box, p, declared=lipschitz, rule=rule)
+    assumptions.extend(model.assumptions)
+    share = SHARES["grid1"] if dy == 1 else SHARES["grid"]
+    K, e_grid = choose_bits(model, target, box, p, share * avail, bits=bits, max_cells=max_cells)
+    N = 2**K
+    terms["grid"] = e_grid
+    try_exact = exact is True or (exact is None and N**dx <= EXACT_AUTO_CELLS)
+    cv = cell_values(target, box, N, rule, try_exact=try_exact)
+    use_exact = bool(exact) or (exact is None and cv.exact)
+    vals = _as_mode(cv.values, use_exact)
+    cv = CellValues(vals, use_exact, cv.rule)
+    M = step = None
+    lo: tuple[Fraction, ...] = ()
+    whole = kind == "whole"
+    if dy == 1:
+        memory = vals[:, 0]
+        outside = 0 if whole else None
+        vmin, vmax = min(memory), max(memory)
+        if whole:
+            vmin, vmax = min(vmin, 0), max(vmax, 0)
+        out_lo, out_hi = [float(vmin)], [float(vmax)]
+    else:
+        step = _level_step(vals, dy, vol, SHARES["levels"] * avail, levels, whole)
+        M, lo, m = quantise(vals, step, include_zero=whole, levels=levels)
+        memory = codes(m, M)
+        terms["levels"] = vol * math.sqrt(dy) / 2 * float(step)
+        outside = None
+        if whole:
+            m0 = np.array([[int(-lo_t / step) for lo_t in lo]])
+            outside = int(codes(m0, M)[0])
+        out_lo = [float(v) for v in lo]
+        out_hi = [float(v + step * (M - 1)) for v in lo]
+        memory = np.array(memory, dtype=object) if use_exact else np.array(memory, dtype=np.float64)
+        if use_exact:
+            memory = np.array([Fraction(int(c)) for c in memory], dtype=object)
+    if whole and dx == 1:
+        outside = _sentinel(memory, outside if dy > 1 else 0, dy)
+        if dy == 1:
+            out_lo = [min(out_lo[0], float(outside["tau2"]))]
+        else:
+            out_lo = [v - float(step) for v in out_lo]
+    # the range of f: cell values widened by the within-cell spread (or sampled when unknown)
+    spread = model.value_spread(box, N)
+    fl = np.array([float(min(vals[:, t])) for t in range(dy)])
+    fh = np.array([float(max(vals[:, t])) for t in range(dy)])
+    if math.isinf(spread):
+        x = box.from_unit(np.random.default_rng(11).random((4096, dx)))
+        fx = target(x)
+        fl, fh = np.minimum(fl, fx.min(axis=0)), np.maximum(fh, fx.max(axis=0))
+        assumptions.append("the target's range is estimated from 4096 samples and the cell values")
+    else:
+        fl, fh = fl - spread, fh + spread
+    if whole:
+        fl, fh = np.minimum(fl, 0), np.maximum(fh, 0)
+    span = np.maximum(fh, out_hi) - np.minimum(fl, out_lo)
+    R_bad = float(np.linalg.norm(span))
+    if whole:
+        per_delta = (N + 1) if dx == 1 else (dx * N + 2 * dx)
+    else:
+        per_delta = dx * N
+    per_delta *= bad_set_factor
+    left = avail - sum(v for k, v in terms.items() if k != "tail")
+    delta = ramp_width(N, per_delta, box.volume, p, 0.9 * left, R_bad, ramp=ramp)
+    terms["ramps"] = (box.volume * per_delta * float(delta)) ** (1.0 / p) * R_bad
+    precision = _precision(dx, dy, K, N, M, step, delta, memory, use_exact, box, p, terms, per_delta, R_bad)
+    return Plan(kind, dx, dy, K, N, delta, use_exact, cv, M, step, lo, memory, outside, terms,
+                tuple(assumptions), precision, model)
+
+
+def _sentinel(memory: np.ndarray, center: Any, dy: int) -> dict[str, Any]:
+    """Outer-cell value and snap thresholds of the d_x = 1 whole-space witness (see gadgets.snap)."""
+    vmin, vmax = min(memory), max(memory)
+    gap = 1 if dy > 1 else max(1, math.ceil(vmax - vmin))
+    return {"sentinel": vmin - 2 * gap, "tau1": vmin - gap, "tau2": vmin - Fraction(gap, 2), "center": center}
+
+
+def _level_step(vals: np.ndarray, dy: int, vol: float, budget: float, levels: int | None, whole: bool) -> Fraction:
+    if levels is None:
+        if budget <= 0:
+            raise ParameterError("no error budget is left for the output levels; use a larger eps")
+        return dyadic_floor(2 * budget / (math.sqrt(dy) * vol))
+    if not (isinstance(levels, int) and levels >= 2):
+        raise ParameterError(f"levels must be an integer >= 2, got {levels!r}")
+    span = max(float(max(max(vals[:, t]), 0 if whole else -math.inf) - min(min(vals[:, t]), 0 if whole else math.inf))
+               for t in range(dy))
+    step = dyadic_floor(max(span, 1e-300) / max(levels - 2, 1)) * 2
+    return step
+
+
+def _precision(dx: int, dy: int, K: int, N: int, M: int | None, step: Fraction | None, delta: Fraction,
+               memory: np.ndarray, exact: bool, box: Box, p: float, terms: dict[str, float], per_delta: float,
+               R_bad: float) -> dict[str, Any]:
+    d = float(delta)
+    code_range = float(M) ** dy if M is not None else 1.0
+    if dy == 1:
+        vmax = float(max(abs(float(v)) for v in (min(memory), max(memory))))
+        code_range = max(1.0, vmax / max(terms.get("grid", 1e-300), 1e-300))
+    bits = encoding_bits(dx, K, N, delta, code_range)
+    mem = np.asarray([float(v) for v in memory]) if memory.dtype == object else memory
+    tv = float(np.abs(np.diff(mem)).sum())
+    smax = float(N ** (dx - 1)) + 2.0
+    rmax = float(np.abs(mem).max()) + 1.0
+    eta_mem = sweep_rounding(N**dx, smax, rmax, tv, d)
+    eta_enc = sum(sweep_rounding(N**i, float(N ** (i - 1)) + 2, float(N**i) + 2, float(N**i), d) for i in range(1, dx))
+    lam = 2 * float(np.abs(np.diff(mem)).max(initial=0.0)) / d
+    info: dict[str, Any] = {
+        "mode": "exact rationals" if exact else "float64",
+        "bits": round(bits, 2),
+        "bits_budget": BITS_BUDGET,
+        "rule": "d_x K + log2(M^d_y) + log2(1/(N delta)) <= budget (relu.md 7.3; for d_y = 1 the value range over the grid error)",
+        "largest_slope_predicted": lam,
+        "largest_bias_predicted": lam * smax,
+        "rounding_model_memorizer": eta_mem,
+        "rounding_model_encoder": eta_enc,
+    }
+    check_budget(bits, exact=exact, what="relu witness")
+    if not exact:
+        vol = box.volume ** (1.0 / p)
+        if dy == 1:
+            terms["rounding"] = vol * eta_mem
+        else:
+            if eta_mem > 0.125:
+                raise PrecisionBudgetExceeded(
+                    f"relu witness: the modelled float64 drift of the code ({eta_mem:.3g}) exceeds the decoder's "
+                    "tolerance 1/8; use fewer bits/levels, a wider ramp (ramp=...), or exact=True")
+            # a code off by eta < 1/8 lands at path distance eta from its grid point
+            terms["rounding"] = vol * float(step) * eta_mem
+        extra = 2 * eta_enc * dx * N
+        if extra > 0:
+            terms["ramps"] = (box.volume * (per_delta * d + extra)) ** (1.0 / p) * R_bad
+    return info
