@@ -13,7 +13,7 @@ produces) is :math:`\prod_l [a_l + k_l w_l / N,\ a_l + (k_l+1) w_l / N)` with ce
 >>> from uat.domains import unit_box
 >>> t = make_target(lambda x: x[:, :1] + 10 * x[:, 1:2], input_dim=2)
 >>> cell_values(t, unit_box(2), 2, "centre").values[:, 0].tolist()
-[5.5, 15.5, 6.0, 16.0]
+[2.75, 7.75, 3.25, 8.25]
 """
 
 from __future__ import annotations
