@@ -2,7 +2,9 @@
 
 import importlib
 
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = (
+    "leaky_uniform",
+)
 
 for _name in MODULES:
     importlib.import_module(f"constructions.{_name}")

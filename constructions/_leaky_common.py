@@ -1,0 +1,138 @@
+"""Shared boundary code of the leaky-ReLU constructions: slope, target, domain, modulus, progress.
+
+Validation happens once here, at the public boundary of each builder.
+
+>>> parse_alpha("1/4"), parse_alpha(0.5)
+(Fraction(1, 4), Fraction(1, 2))
+>>> parse_alpha("1/3")
+Traceback (most recent call last):
+...
+uat.errors.ParameterError: the leaky slope must be a power of two 2^-m (m = 1..6) so that every lattice scaling is exact in binary; got 1/3 (use 1/2 or 1/4)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from uat._progress import Progress
+from uat.domains import Box, parse_domain
+from uat.errors import ParameterError, UatError
+from uat.targets import Target, make_target
+
+__all__ = ["parse_alpha", "prepare", "Modulus", "modulus", "progress_meter", "check_eps", "catalogue_bounds"]
+
+
+def parse_alpha(alpha: Any) -> Fraction:
+    """The negative slope as an exact power of two (1/2, 1/4, ..., 1/64)."""
+    try:
+        a = Fraction(alpha) if not isinstance(alpha, float) else Fraction(alpha)
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise ParameterError(f"cannot read the leaky slope {alpha!r}; pass e.g. '1/4'") from None
+    ok = 0 < a < 1 and a.numerator == 1 and a.denominator & (a.denominator - 1) == 0 and a.denominator <= 64
+    if not ok:
+        raise ParameterError(
+            f"the leaky slope must be a power of two 2^-m (m = 1..6) so that every lattice scaling is exact in "
+            f"binary; got {a} (use 1/2 or 1/4)"
+        )
+    return a
+
+
+def check_eps(eps: Any, default: float) -> float:
+    if eps is None:
+        return default
+    try:
+        e = float(eps)
+    except (TypeError, ValueError):
+        raise ParameterError(f"eps must be a positive number, got {eps!r}") from None
+    if not (math.isfinite(e) and e > 0):
+        raise ParameterError(f"eps must be a positive finite number, got {eps!r}")
+    return e
+
+
+def prepare(target: Any, domain: Any, input_dim: Any, output_dim: Any) -> tuple[Target, Box]:
+    """Normalise the target (make_target) and the domain (its own, the target's, or [0,1]^d_x)."""
+    if target is None:
+        raise ParameterError("no target given; pass a target expression, a library name or a callable")
+    tgt = make_target(target, input_dim=input_dim, output_dim=output_dim)
+    if domain is None and tgt.domain is not None:
+        box = tgt.domain
+    else:
+        box = parse_domain(domain, dim=tgt.input_dim)
+    return tgt, box
+
+
+@dataclass(frozen=True)
+class Modulus:
+    """What is known about the target's regularity on the domain."""
+
+    lipschitz: float | None
+    hessian: float | None
+    certified: bool
+    how: str
+    sup: float
+
+
+def modulus(target: Target, box: Box, *, n_probe: int | None = None) -> Modulus:
+    """Certified Lipschitz/Hessian bounds when the target provides them, else a sampled estimate.
+
+    A sampled estimate (max difference quotient on a grid, times 2) is labelled
+    ``certified=False``; the independent verifier is then the only certificate.
+    """
+    L = H = None
+    how = []
+    try:
+        lb = target.lipschitz_bound(box)
+    except UatError:
+        lb = None
+    if lb is not None and math.isfinite(lb.value):
+        L = float(lb.value)
+        how.append(f"Lipschitz {L:.4g} ({lb.method})")
+    try:
+        hb = target.hessian_bound(box)
+    except UatError:
+        hb = None
+    if hb is not None and math.isfinite(hb.value):
+        H = float(hb.value)
+        how.append(f"Hessian {H:.4g} ({hb.method})")
+    d = box.dim
+    n = n_probe or max(3, int(round(200_000 ** (1.0 / d))))
+    X = box.grid(min(n, 2000))
+    Y = target(X)
+    sup = float(np.max(np.abs(Y))) if Y.size else 0.0
+    certified = L is not None or H is not None
+    if L is None:
+        # sampled difference quotients along each axis of the grid (an estimate, not a bound)
+        m = min(n, 2000)
+        G = Y.reshape(*([m] * d), -1)
+        h = box.widths / (m - 1)
+        q = 0.0
+        for ax in range(d):
+            diff = np.diff(G, axis=ax) / h[ax]
+            q = max(q, float(np.max(np.linalg.norm(diff, axis=-1))))
+        L = 2.0 * q * math.sqrt(d) + 1e-12
+        how.append(f"Lipschitz ~{L:.4g} (sampled estimate x2, not certified)")
+    return Modulus(L, H, certified, "; ".join(how), sup)
+
+
+def progress_meter(progress: Any, label: str, total: int | None = None) -> Progress:
+    if progress not in ("auto", "force", "quiet", True, False, None):
+        raise ParameterError(f"progress must be 'auto', 'force' or 'quiet', got {progress!r}")
+    force = progress in ("force", True)
+    quiet = progress in ("quiet", False)
+    return Progress(label, total, force=force, quiet=quiet)
+
+
+def catalogue_bounds(norm: str, d_x: int, d_y: int, activation: str = "leaky_relu") -> tuple[int | None, int | None, tuple[str, ...]]:
+    """(lower, upper, theorem ids) from the catalogue, or (None, None, ()) when it cannot answer."""
+    try:
+        from uat._min_width import min_width
+
+        ans = min_width(arch="fnn", activation=activation, norm=norm, d_x=d_x, d_y=d_y, domain="compact")
+    except (UatError, ImportError):
+        return None, None, ()
+    return ans.lower, ans.upper, ans.lower_by
