@@ -36,6 +36,14 @@ TOLERANCE = MappingProxyType(
         "rate_slope_fraction": 0.25,
         # minimum coverage of QMC confidence intervals over seeded repetitions
         "ci_coverage": 0.90,
+        # target expressions: symbolic derivative vs central finite difference (relative, h = 1e-6)
+        "finite_difference": 1e-6,
+        # verification: float64 slack (relative) when checking that a certified interval holds a true value
+        "certified_interval_slack": 1e-12,
+        # verification: closed-form errors (interpolants, hats) reproduced by the exact 1-D/2-D routes (relative)
+        "verify_closed_form": 1e-10,
+        # verification: relative width allowed of a certified interval refined with the default tolerances
+        "certificate_width": 1e-5,
     }
 )
 

@@ -1,1 +1,52 @@
-"""verification package (see docs/architecture.md)."""
+"""verification: the independent judge of every witness network.
+
+It imports only :mod:`uat` (never :mod:`constructions`), so hand-written, loaded and
+constructed networks are all judged the same way.  Measuring and judging are separate:
+
+* :func:`lp_error`, :func:`sup_error`, :func:`float_error` measure and return frozen
+  records (:class:`ErrorEstimate`, :class:`FloatError`);
+* :func:`assert_approximates` judges a measurement against epsilon and raises
+  :class:`uat.errors.NotApproximating` with a readable report.
+
+The exact pieces and regions are public (:func:`linear_pieces_1d`,
+:func:`linear_regions_2d`) for plots and structural checks; :func:`measure` and
+:func:`register_handler` dispatch on the witness kind.  See ``docs/verification.md``.
+
+>>> import verification
+>>> sorted(verification.__all__)[:3]
+['ErrorEstimate', 'FloatError', 'Handler']
+"""
+
+from ._dispatch import Handler as Handler
+from ._dispatch import handler_for as handler_for
+from ._dispatch import measure as measure
+from ._dispatch import register_handler as register_handler
+from ._result import ErrorEstimate as ErrorEstimate
+from ._result import FloatError as FloatError
+from .judge import assert_approximates as assert_approximates
+from .lp import lp_error as lp_error
+from .pieces import Pieces1D as Pieces1D
+from .pieces import linear_pieces_1d as linear_pieces_1d
+from .plot import plot_error as plot_error
+from .precision import float_error as float_error
+from .regions import Regions2D as Regions2D
+from .regions import linear_regions_2d as linear_regions_2d
+from .sup import sup_error as sup_error
+
+__all__ = [
+    "ErrorEstimate",
+    "FloatError",
+    "Handler",
+    "Pieces1D",
+    "Regions2D",
+    "assert_approximates",
+    "float_error",
+    "handler_for",
+    "linear_pieces_1d",
+    "linear_regions_2d",
+    "lp_error",
+    "measure",
+    "plot_error",
+    "register_handler",
+    "sup_error",
+]

@@ -1,0 +1,218 @@
+r"""Derivative bounds used by the certificates: the target's (per box) and the network's.
+
+**Target.**  :func:`target_bounds` asks the target for a bound of ``kind`` on each of
+``m`` boxes :math:`[lo_i, hi_i]`:
+
+* ``"hessian"``: :math:`\max_k \sup_{box} \|D^2 f_k\|_2`;
+* ``"lipschitz"``: a Lipschitz constant of :math:`f` on the box (Euclidean norms);
+* ``"value"``: :math:`\sup_{box} \|f\|_2`.
+
+It uses the target's vectorised ``local_bounds(lo, hi, kind)`` when the target has one,
+otherwise its box-wide ``lipschitz_bound`` / ``hessian_bound`` on the hull of the boxes,
+and a user-declared Lipschitz constant (``make_target(..., lipschitz=L)``) for
+``"lipschitz"``.  Entries that nothing bounds are ``inf``.
+
+**Network.**  :func:`network_lipschitz_bound` encloses every pre-activation over the box by
+interval propagation (IBP), takes for each unit the largest :math:`|\sigma'|` over its
+interval, and multiplies the spectral norms :math:`\prod_l \|D_l W_l\|_2` (valid because the
+Jacobian is :math:`W_L D'_{L-1} \cdots D'_1 W_1` with :math:`|D'_l| \le D_l` entrywise, and
+:math:`\|D' W\|_2 \le \|D_l W\|_2` when :math:`D' = E D_l`, :math:`\|E\|_2 \le 1`).  It is
+always valid and often pessimistic: for the depth-:math:`L` tent map it gives about
+:math:`6.3^L` against the true :math:`2^L` (verification.md section 1.5).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from uat.domains import Box
+from uat.network import FeedForward
+from uat.targets import Target
+
+__all__ = ["target_bounds", "network_lipschitz_bound", "interval_ranges"]
+
+_KINDS = ("hessian", "lipschitz", "value")
+
+
+def _hull(lo: np.ndarray, hi: np.ndarray) -> Box:
+    return Box(tuple(float(v) for v in lo.min(axis=0)), tuple(float(v) for v in hi.max(axis=0)))
+
+
+def target_bounds(target: Target, lo: np.ndarray, hi: np.ndarray, kind: str) -> tuple[np.ndarray, str, tuple[str, ...]]:
+    """Per-box bounds of ``kind`` for boxes ``[lo[i], hi[i]]`` (arrays (m, d)).
+
+    Returns ``(values (m,), method, assumptions)``; ``values`` holds ``inf`` where nothing
+    bounds the quantity, and ``method`` is ``"none"`` when nothing is known anywhere.
+    """
+    if kind not in _KINDS:
+        raise ValueError(f"unknown bound kind {kind!r}; expected one of {_KINDS}")
+    lo = np.atleast_2d(np.asarray(lo, dtype=np.float64))
+    hi = np.atleast_2d(np.asarray(hi, dtype=np.float64))
+    m = lo.shape[0]
+    vals = np.full(m, np.inf)
+    methods: list[str] = []
+    assumptions: list[str] = []
+    if m == 0:
+        return vals, "none", ()
+    local = getattr(target, "local_bounds", None)
+    if callable(local):
+        try:
+            got = local(lo, hi, kind)
+        except NotImplementedError:
+            got = None
+        if got is not None:
+            v, meth, ass = got
+            v = np.asarray(v, dtype=np.float64).reshape(-1)
+            if v.shape != (m,):
+                raise ValueError(f"target.local_bounds returned shape {v.shape}, expected ({m},)")
+            v = np.where(np.isnan(v), np.inf, v)
+            if np.isfinite(v).any():
+                vals = np.minimum(vals, v)
+                methods.append(str(meth))
+                assumptions.extend(str(a) for a in ass)
+    if not callable(local) and kind in ("hessian", "lipschitz"):
+        bound = target.hessian_bound(_hull(lo, hi)) if kind == "hessian" else target.lipschitz_bound(_hull(lo, hi))
+        if bound is not None and math.isfinite(bound.value):
+            vals = np.minimum(vals, bound.value)
+            methods.append(bound.method)
+            assumptions.extend(bound.assumptions)
+    if kind == "lipschitz" and getattr(target, "lipschitz", None) is not None:
+        declared = float(target.lipschitz)
+        if (vals > declared).any():
+            vals = np.minimum(vals, declared)
+            methods.append("declared")
+            assumptions.append(f"the target is {declared:g}-Lipschitz (declared by the user)")
+    method = "+".join(dict.fromkeys(methods)) if methods else "none"
+    return vals, method, tuple(dict.fromkeys(assumptions))
+
+
+# -- network ------------------------------------------------------------------------------
+
+_GELU_MIN_AT = -0.7517915241  # argmin of gelu (gelu'(z) = 0)
+_SQRT2 = math.sqrt(2.0)
+
+
+def _phi(z: np.ndarray) -> np.ndarray:
+    return np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
+
+
+def _gelu_prime(z: np.ndarray) -> np.ndarray:
+    from scipy.special import ndtr
+
+    return ndtr(z) + z * _phi(z)
+
+
+def _act_range(act: Any, l: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Exact range of the activation over [l, u] (elementwise)."""
+    name = act.name
+    if name == "gelu":
+        a, b = act.numpy(l.copy()), act.numpy(u.copy())
+        inside = (l <= _GELU_MIN_AT) & (_GELU_MIN_AT <= u)
+        gmin = float(act.numpy(np.array([_GELU_MIN_AT]))[0])
+        return np.where(inside, gmin, np.minimum(a, b)), np.maximum(a, b)
+    if name == "power" and int(act.param) % 2 == 0:
+        k = int(act.param)
+        hi = np.maximum(np.abs(l), np.abs(u)) ** k
+        lo = np.where((l <= 0) & (u >= 0), 0.0, np.minimum(np.abs(l), np.abs(u)) ** k)
+        return lo, hi
+    if name == "leaky_relu" and act.slopes[0] < 0:  # the fold: convex, minimum 0 at t = 0
+        a_l, a_u = act.numpy(l.copy()), act.numpy(u.copy())
+        return np.where((l <= 0) & (u >= 0), 0.0, np.minimum(a_l, a_u)), np.maximum(a_l, a_u)
+    # the remaining activations are non-decreasing
+    return act.numpy(l.copy()), act.numpy(u.copy())
+
+
+def _max_slope(act: Any, l: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """sup |sigma'| over [l, u] (elementwise); inf for a step that may jump."""
+    name = act.name
+    if name == "identity":
+        return np.ones_like(l)
+    if name == "relu":
+        return np.where(u > 0, 1.0, 0.0)
+    if name == "leaky_relu":
+        a = abs(act.slopes[0])
+        return np.where(u > 0, np.where(l < 0, max(1.0, a), 1.0), a)
+    if name == "step":
+        return np.where((l >= 0) | (u < 0), 0.0, np.inf)
+    closest = np.clip(0.0, l, u)
+    if name == "tanh":
+        return 1.0 - np.tanh(closest) ** 2
+    if name == "sigmoid":
+        s = 1.0 / (1.0 + np.exp(-closest))
+        return s * (1.0 - s)
+    if name == "softplus":
+        return 1.0 / (1.0 + np.exp(-u))
+    if name == "exp":
+        return np.exp(u)
+    if name == "power":
+        k = int(act.param)
+        return k * np.maximum(np.abs(l), np.abs(u)) ** (k - 1)
+    if name == "gelu":
+        cands = [np.abs(_gelu_prime(l)), np.abs(_gelu_prime(u))]
+        for c in (_SQRT2, -_SQRT2):
+            inside = (l <= c) & (c <= u)
+            cands.append(np.where(inside, abs(float(_gelu_prime(np.array([c]))[0])), 0.0))
+        return np.max(np.stack(cands), axis=0)
+    return np.full_like(l, np.inf)  # pragma: no cover - every activation is listed above
+
+
+def interval_ranges(net: FeedForward, box: Box):
+    """Yield, per layer, ``(W (out, in), pre-activation lower, upper, activation)`` over the box (IBP)."""
+    c = box.center
+    r = box.widths / 2
+    with np.errstate(over="ignore", invalid="ignore"):
+        for blk in net._float_blocks():
+            for i in range(blk.count):
+                W, b = blk.weights[i], blk.biases[i]
+                zc = W @ c + b
+                zr = np.abs(W) @ r
+                l, u = zc - zr, zc + zr
+                yield W, l, u, blk.activation
+                lo, hi = _act_range(blk.activation, l, u)
+                c, r = (lo + hi) / 2, (hi - lo) / 2
+                r = np.where(np.isnan(r), np.inf, r)
+
+
+def network_lipschitz_bound(net: FeedForward, box: Box) -> tuple[float, str, tuple[str, ...]]:
+    """A certified Lipschitz constant of ``net`` on ``box`` (Euclidean norms); may be ``inf``.
+
+    Returns ``(value, method, assumptions)``; see the module docstring for the bound.
+    """
+    log_total = 0.0
+    mats: list[np.ndarray] = []
+    vacuous_reason = ""
+    for W, l, u, act in interval_ranges(net, box):
+        d = _max_slope(act, l, u)
+        if not np.all(np.isfinite(d)):
+            vacuous_reason = (
+                f"a {act} unit may jump on the box (interval propagation cannot exclude 0 from its input)"
+                if act.name == "step" else f"interval propagation overflowed at a {act} layer"
+            )
+            return math.inf, "ibp-spectral", (vacuous_reason,)
+        mats.append(d[:, None] * W)
+        if len(mats) >= 256:
+            log_total += _log_norms(mats)
+            mats = []
+    if mats:
+        log_total += _log_norms(mats)
+    value = math.inf if log_total > 709 else math.exp(log_total)
+    return value, "ibp-spectral", (
+        "network Lipschitz bound: product over layers of ||D_l W_l||_2, D_l = max |activation'| over "
+        "the interval-propagated pre-activation range on the domain",
+    )
+
+
+def _log_norms(mats: list[np.ndarray]) -> float:
+    total = 0.0
+    shapes: dict[tuple[int, int], list[np.ndarray]] = {}
+    for m in mats:
+        shapes.setdefault(m.shape, []).append(m)
+    for group in shapes.values():
+        s = np.linalg.norm(np.stack(group), ord=2, axis=(1, 2))
+        if np.any(s == 0):
+            return -math.inf
+        total += float(np.sum(np.log(s)))
+    return total
