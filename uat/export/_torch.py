@@ -1,0 +1,464 @@
+r"""Export to PyTorch: a float64 ``nn.Sequential`` that computes the same function as numpy.
+
+A network :math:`h_l = \sigma_l(W_l h_{l-1} + b_l)` becomes ``nn.Sequential(Linear_1, act_1,
+Linear_2, act_2, ...)`` with ``dtype=torch.float64``; identity activations add no module.
+Exact (Fraction) weights are correctly rounded to float64 first, exactly as
+:meth:`~uat.FeedForward.as_float` does, so the module agrees with
+:meth:`~uat.FeedForward.evaluate` to float64 roundoff (tolerance ``torch_vs_numpy``).
+
+Activation modules (each computes the same formula as :meth:`uat.Activation.numpy`):
+
+==================  ===============================================================
+uat activation      torch module
+==================  ===============================================================
+relu                ``nn.ReLU()``
+leaky_relu(a)       ``nn.LeakyReLU(float(a))``
+step                :class:`Step` -- :math:`\mathbb{1}[t \ge 0]`
+power(k)            :class:`Power` -- :math:`t^k`
+softplus            :class:`LogAddExpSoftplus` -- ``logaddexp(0, t)``; ``nn.Softplus``
+                    switches to the identity above ``threshold=20``, an error of
+                    :math:`e^{-20} \approx 2\cdot 10^{-9}`
+gelu                ``nn.GELU(approximate='none')`` (the exact erf form)
+tanh, sigmoid       ``nn.Tanh()``, ``nn.Sigmoid()``
+exp                 :class:`Exp`
+==================  ===============================================================
+
+Deep networks are built from the packed block arrays (one numpy-to-torch copy per block)
+and without torch's random initialisation, so depth :math:`10^4` exports in about a second.
+
+Files (:func:`save_torch` / :func:`load_torch`) hold only tensors, strings and ints, so
+``torch.load(path, weights_only=True)`` reads them without unpickling code::
+
+    {"format": "uat.torch/1",
+     "architecture": [{"in_features": 2, "out_features": 3, "activation": "relu", "count": 1}, ...],
+     "state_dict": <the nn.Sequential's state_dict>,
+     "metadata": "<the witness metadata as JSON text>", "exact_source": False}
+
+>>> import torch
+>>> from uat import FeedForward
+>>> net = FeedForward.from_layers([([[1], [-1]], [0, 0], "relu"), ([[1, 1]], [0])])
+>>> module = to_torch(net)
+>>> module
+Sequential(
+  (0): Linear(in_features=1, out_features=2, bias=True)
+  (1): ReLU()
+  (2): Linear(in_features=2, out_features=1, bias=True)
+)
+>>> module(torch.tensor([[-0.5]], dtype=torch.float64))
+tensor([[0.5000]], dtype=torch.float64, grad_fn=<AddmmBackward0>)
+>>> from_torch(module) == net.as_float()
+True
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from fractions import Fraction
+from typing import Any, Iterable, Iterator, Mapping
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..activations import IDENTITY, RELU, Activation, leaky_relu, parse_activation
+from ..errors import ActivationError, FormatError, UatError
+from .._scalars import float_array
+from ..network import FeedForward, Layer
+from . import UnsupportedModule
+
+__all__ = [
+    "to_torch",
+    "from_torch",
+    "save_torch",
+    "load_torch",
+    "TORCH_FORMAT",
+    "Step",
+    "Power",
+    "LogAddExpSoftplus",
+    "Exp",
+]
+
+TORCH_FORMAT = "uat.torch/1"
+# nn.Softplus(threshold=T) returns t for t > T; above t = 37, log(1 + e^t) rounds to t in
+# float64, so a threshold of at least this value gives the same float64 function.
+SOFTPLUS_MIN_THRESHOLD = 40.0
+_DTYPE = torch.float64
+
+
+class Step(nn.Module):
+    r"""The Heaviside step :math:`\mathbb{1}[t \ge 0]` (value 1 at 0), as uat's ``step``."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x >= 0).to(x.dtype)
+
+
+class Power(nn.Module):
+    r"""The power :math:`t \mapsto t^k` for an integer :math:`k \ge 1` (uat's ``power(k)``)."""
+
+    def __init__(self, k: int) -> None:
+        super().__init__()
+        self.k = int(k)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.pow(x, self.k)
+
+    def extra_repr(self) -> str:
+        return f"k={self.k}"
+
+
+class LogAddExpSoftplus(nn.Module):
+    r"""Softplus :math:`\log(1 + e^t)` computed as ``logaddexp(0, t)`` (no identity cut-off)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.logaddexp(x, torch.zeros((), dtype=x.dtype, device=x.device))
+
+
+class Exp(nn.Module):
+    r"""The exponential :math:`e^t` (uat's ``exp``, used by DeepSets LE embeddings)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.exp(x)
+
+
+# -- uat -> torch -----------------------------------------------------------------------------
+
+
+def _activation_module(act: Activation) -> nn.Module | None:
+    name = act.name
+    if name == "identity":
+        return None
+    if name == "relu":
+        return nn.ReLU()
+    if name == "leaky_relu":
+        module = nn.LeakyReLU(float(act.negative_slope))
+        module.uat_activation = str(act)  # lets from_torch recover the exact slope
+        return module
+    if name == "step":
+        return Step()
+    if name == "power":
+        return Power(int(act.param))  # type: ignore[arg-type]
+    if name == "softplus":
+        return LogAddExpSoftplus()
+    if name == "gelu":
+        return nn.GELU(approximate="none")
+    if name == "tanh":
+        return nn.Tanh()
+    if name == "sigmoid":
+        return nn.Sigmoid()
+    if name == "exp":
+        return Exp()
+    raise ActivationError(f"no torch module for the activation {act}")  # pragma: no cover
+
+
+def _linear(weight: torch.Tensor, bias: torch.Tensor) -> nn.Linear:
+    """An ``nn.Linear`` holding the given tensors, skipping torch's random initialisation."""
+    module = nn.Linear.__new__(nn.Linear)
+    nn.Module.__init__(module)
+    module.in_features = int(weight.shape[1])
+    module.out_features = int(weight.shape[0])
+    module.weight = nn.Parameter(weight)
+    module.bias = nn.Parameter(bias)
+    return module
+
+
+def _sequential(layers: Iterable[tuple[torch.Tensor, torch.Tensor, Activation]]) -> nn.Sequential:
+    modules: list[nn.Module] = []
+    for weight, bias, act in layers:
+        modules.append(_linear(weight, bias))
+        extra = _activation_module(act)
+        if extra is not None:
+            modules.append(extra)
+    return nn.Sequential(*modules)
+
+
+def _net_layers(net: FeedForward) -> Iterator[tuple[torch.Tensor, torch.Tensor, Activation]]:
+    for block in net.as_float().blocks:
+        weights = torch.tensor(block.weights, dtype=_DTYPE)  # one copy per packed block
+        biases = torch.tensor(block.biases, dtype=_DTYPE)
+        for i in range(block.count):
+            yield weights[i].clone(), biases[i].clone(), block.activation
+
+
+def to_torch(net: FeedForward) -> nn.Sequential:
+    """The network as a float64 ``torch.nn.Sequential`` (see the module docstring).
+
+    Parameters
+    ----------
+    net : FeedForward
+        Float64 or exact; exact weights are correctly rounded to float64.
+
+    Returns
+    -------
+    torch.nn.Sequential
+        ``Linear`` layers (float64) interleaved with activation modules; its outputs equal
+        ``net.evaluate`` to float64 roundoff.
+    """
+    if not isinstance(net, FeedForward):
+        raise UnsupportedModule(f"to_torch needs a FeedForward network, got {type(net).__name__}")
+    return _sequential(_net_layers(net))
+
+
+def _architecture(net: FeedForward) -> list[dict[str, Any]]:
+    return [
+        {
+            "in_features": int(b.weights.shape[2]),
+            "out_features": int(b.weights.shape[1]),
+            "activation": str(b.activation),
+            "count": b.count,
+        }
+        for b in net.blocks
+    ]
+
+
+def save_torch(net: FeedForward, path: str | os.PathLike[str]) -> None:
+    """Write the float64 module to ``path`` in the ``uat.torch/1`` layout (``weights_only``-loadable).
+
+    Rebuild the module with :func:`load_torch` (or by hand: one ``nn.Linear(in, out,
+    dtype=torch.float64)`` per layer of each architecture entry, followed by its
+    activation module unless it is ``identity``, then ``load_state_dict``).
+    """
+    from ..io import metadata_text
+
+    payload = {
+        "format": TORCH_FORMAT,
+        "architecture": _architecture(net),
+        "state_dict": to_torch(net).state_dict(),
+        "metadata": metadata_text(net.metadata),
+        "exact_source": bool(net.is_exact),
+    }
+    torch.save(payload, path)
+
+
+def _read_architecture(arch: Any) -> list[tuple[int, int, Activation, int]]:
+    if not isinstance(arch, list) or not arch:
+        raise FormatError("the torch file's 'architecture' must be a non-empty list")
+    out = []
+    for i, entry in enumerate(arch):
+        if not isinstance(entry, dict):
+            raise FormatError(f"architecture entry {i} must be a dict, got {type(entry).__name__}")
+        keys = {"in_features", "out_features", "activation", "count"}
+        if set(entry) != keys:
+            raise FormatError(f"architecture entry {i} must have exactly the keys {sorted(keys)}, got {sorted(entry)}")
+        n_in, n_out, count = entry["in_features"], entry["out_features"], entry["count"]
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in (n_in, n_out, count)):
+            raise FormatError(f"architecture entry {i}: in_features, out_features and count must be positive ints")
+        if not isinstance(entry["activation"], str):
+            raise FormatError(f"architecture entry {i}: activation must be a string such as 'relu'")
+        try:
+            act = parse_activation(entry["activation"])
+        except ActivationError as exc:
+            raise FormatError(f"architecture entry {i}: {exc}") from None
+        out.append((n_in, n_out, act, count))
+    return out
+
+
+def load_torch(path: str | os.PathLike[str], *, as_network: bool = False) -> nn.Sequential | FeedForward:
+    """Read a ``uat.torch/1`` file with ``torch.load(weights_only=True)`` and rebuild the module.
+
+    With ``as_network=True`` return the float64 :class:`~uat.FeedForward` (metadata included).
+
+    Raises
+    ------
+    FormatError
+        If the file is not a ``uat.torch/1`` payload or its tensors do not fit the architecture.
+    """
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise FormatError(f"cannot read {os.fspath(path)!r}: no such file") from None
+    except Exception as exc:  # torch raises UnpicklingError, RuntimeError, EOFError ...
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise FormatError(f"{os.fspath(path)!r} is not a weights-only torch file ({first})") from None
+    if not isinstance(payload, dict) or payload.get("format") != TORCH_FORMAT:
+        got = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
+        raise FormatError(f"{os.fspath(path)!r} is not a {TORCH_FORMAT} file (format {got!r})")
+    arch = _read_architecture(payload.get("architecture"))
+    state = payload.get("state_dict")
+    if not isinstance(state, Mapping):
+        raise FormatError("the torch file has no 'state_dict' mapping")
+
+    def layers() -> Iterator[tuple[torch.Tensor, torch.Tensor, Activation]]:
+        index = 0
+        prev_out = None
+        for n_in, n_out, act, count in arch:
+            if prev_out is not None and n_in != prev_out:
+                raise FormatError(f"architecture does not chain: {prev_out} outputs feed {n_in} inputs")
+            for _ in range(count):
+                w, b = state.get(f"{index}.weight"), state.get(f"{index}.bias")
+                if not isinstance(w, torch.Tensor) or not isinstance(b, torch.Tensor):
+                    raise FormatError(f"the state_dict has no tensors '{index}.weight' and '{index}.bias'")
+                if tuple(w.shape) != (n_out, n_in) or tuple(b.shape) != (n_out,):
+                    raise FormatError(
+                        f"state_dict entry {index}: weight {tuple(w.shape)} and bias {tuple(b.shape)} "
+                        f"do not match the architecture ({n_out}, {n_in})"
+                    )
+                yield w.to(_DTYPE), b.to(_DTYPE), act
+                index += 1 if act == IDENTITY else 2
+            prev_out = n_out
+
+    module = _sequential(layers())
+    expected = set(module.state_dict())
+    if set(state) != expected:
+        extra = sorted(set(state) - expected)[:3]
+        raise FormatError(f"the state_dict has entries that the architecture does not explain: {extra}")
+    if not as_network:
+        return module
+    net = from_torch(module)
+    md = payload.get("metadata", "{}")
+    try:
+        metadata = json.loads(md) if isinstance(md, str) else {}
+    except ValueError:
+        raise FormatError("the torch file's 'metadata' is not JSON text") from None
+    return net.with_metadata(**metadata) if isinstance(metadata, dict) else net
+
+
+# -- torch -> uat -----------------------------------------------------------------------------
+
+
+def _flatten(module: nn.Module) -> Iterator[nn.Module]:
+    if type(module) is nn.Sequential:
+        for child in module:
+            yield from _flatten(child)
+    else:
+        yield module
+
+
+def _simple_fraction(x: float) -> Fraction:
+    """The simplest-looking rational that rounds to the float ``x`` (1/10 for 0.1)."""
+    for den in (10**k for k in range(1, 18)):
+        f = Fraction(x).limit_denominator(den)
+        if float(f) == x:
+            return f
+    return Fraction(x)
+
+
+def _leaky_activation(module: nn.LeakyReLU) -> Activation | None:
+    slope = float(module.negative_slope)
+    tag = getattr(module, "uat_activation", None)
+    if isinstance(tag, str):
+        try:
+            act = parse_activation(tag)
+        except ActivationError:
+            act = None
+        if act is not None and act.name == "leaky_relu" and float(act.negative_slope) == slope:
+            return act
+    if slope == 0.0:
+        return RELU
+    if slope == 1.0:
+        return None  # the identity
+    try:
+        return leaky_relu(_simple_fraction(slope), allow_negative=True)
+    except ActivationError as exc:
+        raise UnsupportedModule(f"cannot read {module!r}: {exc}") from None
+
+
+def _module_activation(module: nn.Module) -> tuple[bool, Activation | None]:
+    """(is an activation, the activation or None for the identity) for a recognised module."""
+    kind = type(module)
+    if kind is nn.Identity:
+        return True, None
+    if kind is nn.ReLU:
+        return True, RELU
+    if kind is nn.LeakyReLU:
+        return True, _leaky_activation(module)
+    if kind is nn.Tanh:
+        return True, Activation("tanh")
+    if kind is nn.Sigmoid:
+        return True, Activation("sigmoid")
+    if kind is nn.GELU:
+        if module.approximate != "none":
+            raise UnsupportedModule(
+                f"cannot read {module!r}: uat's gelu is the exact erf form; use nn.GELU(approximate='none')"
+            )
+        return True, Activation("gelu")
+    if kind is nn.Softplus:
+        if float(module.beta) != 1.0 or float(module.threshold) < SOFTPLUS_MIN_THRESHOLD:
+            raise UnsupportedModule(
+                f"cannot read {module!r}: uat's softplus is log(1 + e^t), i.e. nn.Softplus with beta=1 and "
+                f"threshold >= {SOFTPLUS_MIN_THRESHOLD:g} (the default threshold 20 cuts it off early)"
+            )
+        return True, Activation("softplus")
+    if kind is Step:
+        return True, Activation("step")
+    if kind is Power:
+        return True, parse_activation(f"power({module.k})")
+    if kind is LogAddExpSoftplus:
+        return True, Activation("softplus")
+    if kind is Exp:
+        return True, Activation("exp")
+    return False, None
+
+
+def _tensor_array(t: torch.Tensor | None, shape: tuple[int, ...], what: str) -> np.ndarray:
+    if t is None:
+        return np.zeros(shape, dtype=np.float64)
+    if t.is_complex() or not t.is_floating_point():
+        raise UnsupportedModule(f"{what} has dtype {t.dtype}; only real floating-point tensors can be read")
+    if t.device.type == "meta":
+        raise UnsupportedModule(f"{what} lives on the meta device and has no values")
+    return float_array(t.detach().to("cpu", torch.float64).numpy(), what=what)
+
+
+def from_torch(module: nn.Module, *, metadata: Mapping[str, Any] | None = None) -> FeedForward:
+    """Read a float64 :class:`~uat.FeedForward` from a ``Linear``/activation sequence.
+
+    Recognised modules: ``nn.Linear`` (with or without bias), ``nn.ReLU``, ``nn.LeakyReLU``,
+    ``nn.Tanh``, ``nn.Sigmoid``, ``nn.GELU(approximate='none')``, ``nn.Softplus(beta=1,
+    threshold>=40)``, ``nn.Identity``, the modules :func:`to_torch` emits (:class:`Step`,
+    :class:`Power`, :class:`LogAddExpSoftplus`, :class:`Exp`), and nested ``nn.Sequential``.
+    Each activation applies to the preceding ``Linear``; a ``Linear`` with no activation
+    after it gets the identity.  Float32 or float16 weights are widened exactly.
+
+    A ``LeakyReLU`` slope is read as the simplest rational that rounds to it (0.1 -> 1/10),
+    unless the module came from :func:`to_torch`, which records the exact slope.
+
+    Raises
+    ------
+    UnsupportedModule
+        For any other module type (named in the message), an activation with no ``Linear``
+        before it, or two activations in a row.
+    """
+    if not isinstance(module, nn.Module):
+        raise UnsupportedModule(f"from_torch needs a torch.nn.Module, got {type(module).__name__}")
+    weights: list[np.ndarray] = []
+    biases: list[np.ndarray] = []
+    acts: list[Activation] = []
+    has_act: list[bool] = []
+    for position, child in enumerate(_flatten(module)):
+        if type(child) is nn.Linear:
+            n_out, n_in = child.weight.shape
+            where = f"module {position} ({child!r})"
+            weights.append(_tensor_array(child.weight, (n_out, n_in), f"the weight of {where}"))
+            biases.append(_tensor_array(child.bias, (n_out,), f"the bias of {where}"))
+            acts.append(IDENTITY)
+            has_act.append(False)
+            continue
+        known, act = _module_activation(child)
+        if not known:
+            raise UnsupportedModule(
+                f"from_torch cannot read module {position}: {child!r} (type {type(child).__module__}."
+                f"{type(child).__qualname__}); it reads only nn.Linear followed by ReLU, LeakyReLU, Tanh, "
+                "Sigmoid, GELU(approximate='none'), Softplus(beta=1, threshold>=40), Identity, or uat's "
+                "Step, Power, LogAddExpSoftplus, Exp"
+            )
+        if act is None:
+            continue  # identity adds nothing
+        if not acts:
+            raise UnsupportedModule(f"module {position} ({child!r}) is an activation with no nn.Linear before it")
+        if has_act[-1]:
+            raise UnsupportedModule(
+                f"module {position} ({child!r}) follows another activation; uat layers have one activation "
+                "after each affine map (insert an identity nn.Linear to compose activations)"
+            )
+        acts[-1] = act
+        has_act[-1] = True
+    if not weights:
+        raise UnsupportedModule(f"{type(module).__name__} contains no nn.Linear layer")
+    try:
+        layers = [Layer(w, b, a) for w, b, a in zip(weights, biases, acts)]
+        return FeedForward.from_layer_values(layers, metadata=metadata)
+    except UatError:
+        raise
+    except ValueError as exc:  # pragma: no cover - shape errors are UatErrors already
+        raise UnsupportedModule(str(exc)) from None
