@@ -24,6 +24,7 @@ __all__ = ["Handler", "register_handler", "handler_for", "measure", "HANDLER_MOD
 # modules that register handlers (one line per witness kind)
 HANDLER_MODULES: tuple[str, ...] = (
     "verification._feedforward",
+    "verification._recurrent",
 )
 
 NORM_ALIASES = {"uniform": "sup", "inf": "sup", "linf": "sup", "Lp": "lp", "L^p": "lp"}

@@ -1,0 +1,181 @@
+r"""Sequence errors of recurrent witnesses: sup over inputs and times, L^p per time, causality.
+
+For a network :math:`N` and a sequence target :math:`f` on :math:`K^T` (token box :math:`K`),
+with :math:`e_t(x) = \|f(x)[t] - N(x)[t]\|_2`:
+
+* **sup** (Song et al. 2023, §3): :math:`\sup_{x \in K^T} \max_{t \le T} e_t(x)`.  Estimated by
+  the maximum over scrambled Sobol' sequences, random sequences of box *corners* and random
+  sequences of box-face points; the per-time curve :math:`\max_x e_t(x)` is reported.  A sampled
+  maximum is a *lower* bound of the true sup: the result is never certified.
+* **L^p** per time: :math:`\|e_t\|_{L^p(K^T)} = (\int_{K^T} e_t^p)^{1/p}` (Lebesgue measure on
+  :math:`K^T`, so the volume :math:`|K|^T` enters), estimated by :math:`R` independent
+  scramblings of :math:`2^m` Sobol' points with a Student-t confidence interval per time; the
+  reported error is :math:`\max_t`, with the interval :math:`[\max_t \mathrm{low}_t, \max_t \mathrm{high}_t]`.
+* **causality**: for every :math:`s`, replacing the tokens :math:`x[s..T]` must leave the
+  outputs at times :math:`t < s` *bit-identical* (float64 equality, not a tolerance).
+
+Measuring only; :func:`verification.judge.judge` decides.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from uat.domains import Box
+from uat.errors import NonFiniteError, ParameterError
+from uat.recurrent import Recurrent
+from uat.sequence_targets import SequenceTarget
+
+from ._result import ErrorEstimate
+from ._validate import ensure_int, ensure_p
+
+__all__ = ["sequence_sup_error", "sequence_lp_error", "causality_check", "CausalityReport", "sequence_samples"]
+
+_CHUNK = 1 << 14
+
+
+@dataclass(frozen=True)
+class CausalityReport:
+    """Outcome of :func:`causality_check`: ``violations`` lists ``(s, t, max |change|)`` (1-based times)."""
+
+    passed: bool
+    T: int
+    sequences: int
+    violations: tuple[tuple[int, int, float], ...] = field(default_factory=tuple)
+
+    def describe(self) -> str:
+        if self.passed:
+            return (f"causal: changing x[s..{self.T}] left every output at times < s bit-identical "
+                    f"({self.sequences} sequences, every s = 2..{self.T})")
+        s, t, d = self.violations[0]
+        return f"NOT causal: changing x[{s}..{self.T}] changed y[{t}] by {d:.3e} ({len(self.violations)} violations)"
+
+
+def _sobol(d: int, m: int, rng: np.random.Generator) -> np.ndarray:
+    from scipy.stats import qmc
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return qmc.Sobol(d, scramble=True, rng=rng).random_base2(m)
+
+
+def sequence_samples(box: Box, T: int, m: int, seed: int, *, extremes: bool = True) -> np.ndarray:
+    """Test sequences ``(n, T, d)``: 2**m scrambled Sobol' points, plus corner and face sequences."""
+    d = box.dim
+    rng = np.random.default_rng(seed)
+    u = _sobol(T * d, m, rng).reshape(-1, T, d)
+    if extremes:
+        n_ext = max(16, 2 ** max(m - 2, 0))
+        corners = rng.integers(0, 2, size=(n_ext, T, d)).astype(np.float64)
+        faces = rng.random((n_ext, T, d))
+        axis = rng.integers(0, d, size=(n_ext, T))
+        side = rng.integers(0, 2, size=(n_ext, T)).astype(np.float64)
+        np.put_along_axis(faces, axis[..., None], side[..., None], axis=2)
+        u = np.concatenate([u, corners, faces])
+    lo, wid = box.lo_array, box.widths
+    return lo + wid * u
+
+
+def _errors(net: Recurrent, target: SequenceTarget, x: np.ndarray) -> np.ndarray:
+    out = np.empty(x.shape[:2])
+    for s in range(0, len(x), _CHUNK):
+        xs = x[s : s + _CHUNK]
+        y = target(xs)
+        if not np.all(np.isfinite(y)):
+            raise NonFiniteError(f"the target {target.name!r} is not finite on some test sequence; restrict the domain")
+        out[s : s + _CHUNK] = np.linalg.norm(y - net.evaluate(xs), axis=2)
+    return out
+
+
+def sequence_sup_error(net: Recurrent, target: SequenceTarget, box: Box, T: int, *, m: int = 12, seed: int = 0) -> ErrorEstimate:
+    """Sampled sup error over :math:`K^T` and all times, with the per-time curve (see the module docstring)."""
+    T = ensure_int(T, "T", low=1, high=4096)
+    m = ensure_int(m, "m", low=1, high=24)
+    x = sequence_samples(box, T, m, seed)
+    e = _errors(net, target, x)
+    per_t = e.max(axis=0)
+    b, t = np.unravel_index(int(np.argmax(e)), e.shape)
+    value = float(e[b, t])
+    return ErrorEstimate(
+        value=value,
+        low=value,
+        high=math.inf,
+        certified=False,
+        method="sequence-sampled",
+        n_evals=int(x.shape[0]),
+        assumptions=(
+            f"maximum over {x.shape[0]} sequences of length {T} (2^{m} scrambled Sobol' plus corner and face "
+            "sequences): a lower bound of the sup error, not a certificate",
+        ),
+        norm="sup",
+        argmax=tuple(x[b].ravel()),
+        parameters={"T": T, "m": m, "seed": seed, "sequences": int(x.shape[0])},
+        details={"per_t": per_t.tolist(), "argmax_time": int(t) + 1, "domain": str(box)},
+    )
+
+
+def sequence_lp_error(net: Recurrent, target: SequenceTarget, box: Box, T: int, *, p: float = 2.0, m: int = 12,
+                      replicates: int = 8, seed: int = 0, confidence: float = 0.95) -> ErrorEstimate:
+    """L^p error per time over :math:`K^T` by randomized QMC with confidence intervals."""
+    from scipy.stats import t as student_t
+
+    T = ensure_int(T, "T", low=1, high=4096)
+    p = ensure_p(p)
+    m = ensure_int(m, "m", low=1, high=24)
+    R = ensure_int(replicates, "replicates", low=2, high=1024)
+    if not 0 < confidence < 1:
+        raise ParameterError(f"confidence must lie in (0, 1), got {confidence!r}")
+    vol = box.volume ** T
+    est = np.empty((R, T))
+    for r, child in enumerate(np.random.SeedSequence(seed).spawn(R)):
+        u = _sobol(T * box.dim, m, np.random.default_rng(child)).reshape(-1, T, box.dim)
+        x = box.lo_array + box.widths * u
+        est[r] = vol * np.mean(_errors(net, target, x) ** p, axis=0)
+    mean = est.mean(axis=0)
+    se = est.std(axis=0, ddof=1) / math.sqrt(R)
+    q = float(student_t.ppf(0.5 + confidence / 2, R - 1))
+    lo_t = np.maximum(mean - q * se, 0.0) ** (1 / p)
+    hi_t = (mean + q * se) ** (1 / p)
+    val_t = mean ** (1 / p)
+    t = int(np.argmax(val_t))
+    return ErrorEstimate(
+        value=float(val_t[t]),
+        low=float(np.max(lo_t)),
+        high=float(np.max(hi_t)),
+        certified=False,
+        method="sequence-qmc",
+        n_evals=int(R * 2**m),
+        assumptions=(
+            f"{confidence:.0%} Student-t interval per time from {R} independent scramblings of 2^{m} Sobol' "
+            f"sequences (Lebesgue measure on K^T, volume {vol:.6g}); the reported error is the max over t, "
+            "a statistical statement, not a proof",
+        ),
+        norm="lp",
+        p=p,
+        parameters={"T": T, "m": m, "replicates": R, "seed": seed, "confidence": confidence},
+        details={"per_t": val_t.tolist(), "per_t_low": lo_t.tolist(), "per_t_high": hi_t.tolist(),
+                 "argmax_time": t + 1, "domain": str(box), "volume": vol},
+    )
+
+
+def causality_check(net: Recurrent, box: Box, T: int, *, sequences: int = 8, seed: int = 0) -> CausalityReport:
+    """Check bitwise that outputs at times < s ignore the tokens x[s..T], for every s."""
+    T = ensure_int(T, "T", low=1, high=4096)
+    rng = np.random.default_rng(seed)
+    lo, wid = box.lo_array, box.widths
+    x = lo + wid * rng.random((sequences, T, box.dim))
+    y = net.evaluate(x)
+    bad: list[tuple[int, int, float]] = []
+    for s in range(2, T + 1):
+        x2 = x.copy()
+        x2[:, s - 1 :] = lo + wid * rng.random((sequences, T - s + 1, box.dim))
+        y2 = net.evaluate(x2)
+        for t in range(1, s):
+            if not np.array_equal(y[:, t - 1], y2[:, t - 1]):
+                bad.append((s, t, float(np.max(np.abs(y[:, t - 1] - y2[:, t - 1])))))
+    return CausalityReport(not bad, T, sequences, tuple(bad))
