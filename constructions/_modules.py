@@ -3,6 +3,7 @@
 import importlib
 
 MODULES: tuple[str, ...] = (
+    "leaky_lp",
     "leaky_uniform",
 )
 

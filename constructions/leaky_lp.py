@@ -1,0 +1,211 @@
+r"""``leaky-lp``: L^p approximation at width exactly :math:`\max(2,d_x,d_y)` with one leaky ReLU.
+
+The witness is the coding scheme of Rochau-Chan-Gottschalk (arXiv 2411.08735), realising the
+width of Cai (ICLR 2023, arXiv 2209.11395): staircase encoder :math:`\to` 1-D code
+:math:`\to` two-chain monotone memorizer :math:`\to` staircase decoder, every block an exact
+lattice PL map of one fixed :math:`\sigma_\alpha` with dyadic :math:`\alpha` (default 1/4).  See
+:mod:`constructions._leaky_coding` for the blocks and :mod:`constructions._leaky_lp_plan` for
+the parameters and the a-priori bound.
+
+``leaky-lp-two`` is the two-activation variant :math:`\{\sigma_\alpha,\sigma_{-\alpha}\}` at width
+:math:`\max(d_x,d_y)`: identical to ``leaky-lp`` except at :math:`(1,1)`, where the fold makes a
+width-1 zig-zag memorizer possible (:mod:`constructions._leaky_zigzag`).
+
+>>> from constructions import build
+>>> c = build("leaky-lp", "x1*x2", eps=0.2, p=1, domain="[0,1]^2", progress="quiet")
+>>> c.network.width, c.network.hidden_activations, c.predicted_error <= 0.2
+(2, (Activation('leaky_relu(1/4)'),), True)
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from typing import Any
+
+from uat._demo import DemoCase
+from uat.errors import ParameterError
+
+from ._leaky_coding import realise_coding
+from ._leaky_common import catalogue_bounds, check_eps, modulus, parse_alpha, prepare, progress_meter
+from ._leaky_lp_plan import plan_lp
+from ._registry import Construction, ConstructionSpec, ContractCase, register
+
+__all__ = ["build_leaky_lp", "build_leaky_lp_two", "width", "width_two", "demo_cases"]
+
+
+def width(d_x: int, d_y: int) -> int:
+    return max(2, d_x, d_y)
+
+
+def width_two(d_x: int, d_y: int) -> int:
+    return max(d_x, d_y)
+
+
+def _check_p(p: Any) -> float:
+    if p is None:
+        return 2.0
+    try:
+        pf = float(p)
+    except (TypeError, ValueError):
+        raise ParameterError(f"p must be a number in [1, inf), got {p!r}") from None
+    if not (1 <= pf < math.inf):
+        raise ParameterError(f"p must lie in [1, inf) for L^p approximation, got {p!r}")
+    return pf
+
+
+def build_leaky_lp(target: Any = None, *, eps: float | None = None, p: Any = 2, domain: Any = None,
+                   input_dim: int | None = None, output_dim: int | None = None, progress: Any = "auto",
+                   alpha: Any = "1/4", bits: int | None = None, knots: int | None = None,
+                   out_bits: int | None = None, gamma_bits: int | None = None, flat: int | None = None,
+                   decoder_flat: int | None = None, allow_exact: bool = False, _name: str = "leaky-lp",
+                   _theorem: str = "rochau2024-leaky-lp") -> Construction:
+    """Build the L^p witness (see the module docstring).
+
+    Parameters
+    ----------
+    eps, p : float
+        Requested L^p accuracy on the domain (Lebesgue measure, Euclidean norm of the output).
+    alpha : str or Fraction
+        The leaky slope, a power of two (default 1/4).
+    bits, knots, out_bits, gamma_bits, flat, decoder_flat : int, optional
+        Overrides of n, the knots per row (d_y = 1), M, log2(1/gamma), m and m_d.  A ``flat``
+        below the flatness condition is rejected.
+    allow_exact : bool
+        Build beyond the float64 precision budget (the weights are exact rationals).
+    """
+    tgt, box = prepare(target, domain, input_dim, output_dim)
+    e = check_eps(eps, 0.1)
+    pf = _check_p(p)
+    a = parse_alpha(alpha)
+    mod = modulus(tgt, box)
+    plan = plan_lp(tgt, box, mod, e, pf, a, bits=bits, knots=knots, out_bits=out_bits, gamma_bits=gamma_bits,
+                   flat=flat, decoder_flat=decoder_flat, allow_exact=allow_exact)
+    with progress_meter(progress, _name) as prog:
+        net, report = realise_coding(plan, box, progress=lambda s: prog.advance(1, s))
+    info = plan.info
+    d_x, d_y = tgt.input_dim, tgt.output_dim
+    lower, upper, lower_by = catalogue_bounds("lp", d_x, d_y)
+    params = {k: info[k] for k in ("bits", "gamma_bits", "flat", "quantised") if k in info}
+    params.update({k: info[k] for k in ("knots", "out_bits", "decoder_flat") if k in info})
+    params.update(alpha=str(a), p=pf)
+    notes = (
+        f"coding scheme at width {net.width} (= max(2, d_x, d_y)); a-priori L^{pf:g} bound {info['predicted']:.3g} "
+        f"= V^(1/p) E_good + (bad-set measure {info['bad_measure']:.3g})^(1/p) x {info['bad_error']:.3g}; "
+        f"modulus: {mod.how}."
+    )
+    return Construction(
+        network=net,
+        name=_name,
+        theorem=_theorem,
+        width=net.width,
+        parameters=params,
+        predicted_error=float(info["predicted"]),
+        precision={
+            "bits": info["bits_used"],
+            "budget_bits": 45,
+            "evaluation": "exact rational weights; float64 evaluation" + (" (beyond budget: use evaluate_exact)" if info["bits_used"] > 45 else ""),
+            "max_abs_weight": net.max_abs_weight(),
+            "max_slot_bound": report["max_slot_bound"],
+            "code_leak": info["code_leak"],
+        },
+        notes=notes,
+        target=tgt.name,
+        domain=str(box),
+        epsilon=e,
+        p=pf,
+        extra_metadata={
+            "norm": "lp",
+            "width_status": "exact minimum" if lower is not None and net.width == lower else "upper bound",
+            "lower_bound": lower,
+            "lower_bound_theorems": list(lower_by),
+            "also_realises": ["cai2023-leaky-lp"] if _theorem == "rochau2024-leaky-lp" else [],
+            "layers": {k: v for k, v in report.items() if k.endswith("_layers")},
+            "modulus_certified": mod.certified,
+        },
+    )
+
+
+def build_leaky_lp_two(target: Any = None, **kw: Any) -> Construction:
+    """The {sigma_a, sigma_-a} variant at width max(d_x, d_y): the zig-zag memorizer at (1, 1)."""
+    tgt, box = prepare(target, kw.get("domain"), kw.get("input_dim"), kw.get("output_dim"))
+    if (tgt.input_dim, tgt.output_dim) == (1, 1):
+        from ._leaky_zigzag import build_zigzag
+
+        return build_zigzag(tgt, box, **{k: v for k, v in kw.items() if k not in ("domain", "input_dim", "output_dim")})
+    return build_leaky_lp(tgt, _name="leaky-lp-two", _theorem="rochau2024-two-leaky-lp", **{**kw, "domain": box})
+
+
+def _add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--alpha", default="1/4", help="the leaky slope, a power of two (default 1/4)")
+
+
+def _from_args(args: argparse.Namespace) -> dict[str, Any]:
+    from ._cli import default_from_args
+
+    kw = default_from_args(args)
+    kw.setdefault("alpha", args.alpha)
+    return kw
+
+
+def _contract_cases() -> list[ContractCase]:
+    return [
+        ContractCase("(1,1)", "sin(3*x1)", {"eps": 0.05, "p": 2}, {"d_x": 1, "d_y": 1}, "lp", 0.05, p=2,
+                     domain="[0,1]"),
+        ContractCase("(2,1)", "x1*x2 + x1/2", {"eps": 0.15, "p": 1}, {"d_x": 2, "d_y": 1}, "lp", 0.15, p=1,
+                     domain="[0,1]^2"),
+        ContractCase("(1,2)", "[x1**2, 1 - x1]", {"eps": 0.1, "p": 2}, {"d_x": 1, "d_y": 2}, "lp", 0.1, p=2,
+                     domain="[0,1]"),
+        ContractCase("(2,2)", "[x1*x2, x1 - x2]", {"eps": 0.3, "p": 1}, {"d_x": 2, "d_y": 2}, "lp", 0.3, p=1,
+                     domain="[0,1]^2", slow=True),
+    ]
+
+
+def _contract_cases_two() -> list[ContractCase]:
+    return [
+        ContractCase("(1,1) width 1", "sin(3*x1)", {"eps": 0.05, "p": 2}, {"d_x": 1, "d_y": 1}, "lp", 0.05, p=2,
+                     domain="[0,1]"),
+        ContractCase("(1,2)", "[x1**2, 1 - x1]", {"eps": 0.1, "p": 2}, {"d_x": 1, "d_y": 2}, "lp", 0.1, p=2,
+                     domain="[0,1]"),
+    ]
+
+
+register(ConstructionSpec(
+    name="leaky-lp",
+    theorem="rochau2024-leaky-lp",
+    family="leaky_relu",
+    norm="lp",
+    summary="L^p leaky-ReLU witness at width max(2, d_x, d_y): encoder, 1-D code, memorizer, decoder",
+    width=width,
+    supports=lambda d_x, d_y: d_x >= 1 and d_y >= 1,
+    builder=build_leaky_lp,
+    add_arguments=_add_arguments,
+    from_args=_from_args,
+    width_kind="exact minimum",
+    contract_cases=_contract_cases,
+))
+
+register(ConstructionSpec(
+    name="leaky-lp-two",
+    theorem="rochau2024-two-leaky-lp",
+    family="leaky_relu_pair",
+    norm="lp",
+    summary="L^p witness with {sigma_a, sigma_-a} at width max(d_x, d_y) (width-1 zig-zag memorizer at (1,1))",
+    width=width_two,
+    supports=lambda d_x, d_y: d_x >= 1 and d_y >= 1,
+    builder=build_leaky_lp_two,
+    add_arguments=_add_arguments,
+    from_args=_from_args,
+    width_kind="exact minimum",
+    contract_cases=_contract_cases_two,
+))
+
+
+def demo_cases(quick: bool = False) -> list[DemoCase]:
+    """One L^p witness: x1 x2 + x1/2 on [0,1]^2 at width 2."""
+    from ._registry import build
+
+    eps = 0.2 if quick else 0.1
+    c = build("leaky-lp", "x1*x2 + x1/2", eps=eps, p=1, domain="[0,1]^2", progress="quiet")
+    return [DemoCase(title="leaky-lp x1 x2 + x1/2", theorem=c.theorem, network=c.network, target="x1*x2 + x1/2",
+                     domain="[0,1]^2", norm="lp", eps=eps, p=1.0, minimum="2")]
