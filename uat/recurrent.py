@@ -35,192 +35,19 @@ policy of :mod:`uat._scalars`: all exact ``Fraction``s or all float64.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from types import MappingProxyType
-from typing import Any, Iterable, Mapping, Sequence, Union
+from typing import Any, Iterable, Mapping
 
 import numpy as np
 
-from ._scalars import exact_array, float_array
-from .activations import Activation, parse_activation
-from .errors import DimensionMismatch, ExactnessError, NonFiniteError
+from ._rnn_eval import as_sequences, compile_network, exact_layer, forward, matvec, token
+from ._rnn_layers import BiLayer, Cell, LayerValue, _matrix
+from ._scalars import float_array
+from .activations import Activation
+from .errors import DimensionMismatch, ExactnessError
 from .network import _exact_point_coord, _freeze_json, _has_float, thaw_json
 
 __all__ = ["Cell", "BiLayer", "Recurrent"]
-
-_CHUNK_ELEMENTS = 1 << 22  # batch * T * width per evaluation chunk
-
-
-def _matrix(values: Any, exact: bool, what: str, ndim: int) -> np.ndarray:
-    arr = exact_array(values) if exact else float_array(values, what=what)
-    if arr.ndim != ndim or 0 in arr.shape:
-        raise DimensionMismatch(f"{what} must be a non-empty {ndim}-D array, got shape {arr.shape}")
-    return arr
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class Cell:
-    r"""One recurrent cell :math:`h[t] = \sigma(A h[t-1] + B u[t] + \theta)`, :math:`h[0] = 0`.
-
-    Parameters
-    ----------
-    recurrent : array (d, d)
-        :math:`A`; all zeros for a token-wise layer.
-    input : array (d, d_in)
-        :math:`B`.
-    bias : array (d,)
-        :math:`\theta`.
-    activation : Activation
-    """
-
-    recurrent: np.ndarray
-    input: np.ndarray
-    bias: np.ndarray
-    activation: Activation
-
-    def __post_init__(self) -> None:
-        a, b, th = self.recurrent, self.input, self.bias
-        if not all(isinstance(m, np.ndarray) for m in (a, b, th)):
-            raise DimensionMismatch("Cell needs numpy arrays; use Cell.create(...) for nested lists")
-        if b.ndim != 2 or 0 in b.shape:
-            raise DimensionMismatch(f"cell input matrix B must be a non-empty 2-D array, got shape {b.shape}")
-        d = b.shape[0]
-        if a.shape != (d, d):
-            raise DimensionMismatch(f"cell recurrent matrix A has shape {a.shape}, expected ({d}, {d}) to match B {b.shape}")
-        if th.shape != (d,):
-            raise DimensionMismatch(f"cell bias has shape {th.shape}, expected ({d},)")
-        kinds = {m.dtype == object for m in (a, b, th)}
-        if len(kinds) != 1:
-            raise ExactnessError("cell mixes exact and float arrays; make all of A, B, theta exact or all float64")
-        if not isinstance(self.activation, Activation):
-            object.__setattr__(self, "activation", parse_activation(self.activation))
-
-    @classmethod
-    def create(cls, recurrent: Any, input: Any, bias: Any, activation: Any = "relu", *, exact: bool | None = None) -> "Cell":
-        """Build a cell from nested lists (``recurrent=None`` means a token-wise cell)."""
-        if exact is None:
-            exact = not (_has_float(recurrent) or _has_float(input) or _has_float(bias))
-        b = _matrix(input, exact, "cell input matrix B", 2)
-        d = b.shape[0]
-        if recurrent is None:
-            recurrent = np.zeros((d, d), dtype=object if exact else np.float64)
-            if exact:
-                recurrent[...] = Fraction(0)
-        a = _matrix(recurrent, exact, "cell recurrent matrix A", 2)
-        th = _matrix(bias, exact, "cell bias", 1)
-        return cls(a, b, th, parse_activation(activation))
-
-    @property
-    def state_dim(self) -> int:
-        return int(self.input.shape[0])
-
-    @property
-    def in_dim(self) -> int:
-        return int(self.input.shape[1])
-
-    @property
-    def is_exact(self) -> bool:
-        return self.input.dtype == object
-
-    @property
-    def is_recurrent(self) -> bool:
-        """True when :math:`A \\ne 0` (the cell carries state across time)."""
-        return bool(np.any(self.recurrent != 0))
-
-    @property
-    def n_params(self) -> int:
-        d = self.state_dim
-        return d * d + d * self.in_dim + d
-
-    def as_float(self) -> "Cell":
-        if not self.is_exact:
-            return self
-        return Cell(float_array(self.recurrent), float_array(self.input), float_array(self.bias), self.activation)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Cell):
-            return NotImplemented
-        return (
-            self.activation == other.activation
-            and self.is_exact == other.is_exact
-            and self.input.shape == other.input.shape
-            and bool(np.array_equal(self.recurrent, other.recurrent))
-            and bool(np.array_equal(self.input, other.input))
-            and bool(np.array_equal(self.bias, other.bias))
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-@dataclass(frozen=True, eq=False, slots=True)
-class BiLayer:
-    r"""A bidirectional layer :math:`h[t] = W R(u)[t] + \bar W \bar R(u)[t]` (BRNN).
-
-    ``forward`` runs :math:`t = 1..T` from :math:`h[0] = 0`; ``backward`` runs
-    :math:`t = T..1` from :math:`\bar h[T+1] = 0`; both read the same input sequence.
-    """
-
-    forward: Cell
-    backward: Cell
-    mix_forward: np.ndarray
-    mix_backward: np.ndarray
-
-    def __post_init__(self) -> None:
-        f, b, w, wb = self.forward, self.backward, self.mix_forward, self.mix_backward
-        if not isinstance(f, Cell) or not isinstance(b, Cell):
-            raise DimensionMismatch("BiLayer needs two Cell values")
-        if f.in_dim != b.in_dim:
-            raise DimensionMismatch(f"forward and backward cells read {f.in_dim} and {b.in_dim} inputs; they must read the same input")
-        if w.ndim != 2 or wb.ndim != 2 or w.shape[0] != wb.shape[0] or w.shape[0] == 0:
-            raise DimensionMismatch(f"mixing matrices must be 2-D with the same number of rows, got {w.shape} and {wb.shape}")
-        if w.shape[1] != f.state_dim or wb.shape[1] != b.state_dim:
-            raise DimensionMismatch(
-                f"mixing matrices {w.shape}, {wb.shape} do not match the cell states ({f.state_dim}, {b.state_dim})"
-            )
-        if len({f.is_exact, b.is_exact, w.dtype == object, wb.dtype == object}) != 1:
-            raise ExactnessError("BiLayer mixes exact and float arrays")
-
-    @property
-    def in_dim(self) -> int:
-        return self.forward.in_dim
-
-    @property
-    def state_dim(self) -> int:
-        """Dimension of the mixed output."""
-        return int(self.mix_forward.shape[0])
-
-    @property
-    def width(self) -> int:
-        return max(self.forward.state_dim, self.backward.state_dim, self.state_dim)
-
-    @property
-    def is_exact(self) -> bool:
-        return self.forward.is_exact
-
-    @property
-    def n_params(self) -> int:
-        return self.forward.n_params + self.backward.n_params + self.mix_forward.size + self.mix_backward.size
-
-    def as_float(self) -> "BiLayer":
-        if not self.is_exact:
-            return self
-        return BiLayer(self.forward.as_float(), self.backward.as_float(), float_array(self.mix_forward), float_array(self.mix_backward))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, BiLayer):
-            return NotImplemented
-        return (
-            self.forward == other.forward
-            and self.backward == other.backward
-            and self.mix_forward.shape == other.mix_forward.shape
-            and bool(np.array_equal(self.mix_forward, other.mix_forward))
-            and bool(np.array_equal(self.mix_backward, other.mix_backward))
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-
-LayerValue = Union[Cell, BiLayer]
 
 
 @dataclass(frozen=True, eq=False)
@@ -423,16 +250,13 @@ class Recurrent:
         A 2-D array ``(T, d_x)`` is one sequence (the batch axis is added and kept).
         Raises :class:`NonFiniteError` if a value overflows.
         """
-        seqs = _as_sequences(x, self.input_dim)
-        n, T, _ = seqs.shape
-        out = np.empty((n, T, self.output_dim))
-        if n == 0 or T == 0:
-            return out
-        net = self.as_float()
-        chunk = max(1, _CHUNK_ELEMENTS // (T * max(self.width, self.input_dim)))
-        for start in range(0, n, chunk):
-            out[start : start + chunk] = _forward(net, seqs[start : start + chunk])
-        return out
+        seqs = as_sequences(x, self.input_dim)
+        compiled = self._cache.get("compiled")
+        if compiled is None:
+            net = self.as_float()
+            compiled = compile_network(net.lift, net.layers, net.readout)
+            self._cache["compiled"] = compiled
+        return forward(compiled, seqs, self.output_dim)
 
     def evaluate_exact(self, sequences: Any) -> np.ndarray:
         """Exact rational evaluation of a few sequences: ``(n, T, d_x) -> (n, T, d_y)`` Fractions.
@@ -445,13 +269,13 @@ class Recurrent:
         for a in self.activations:
             if not a.is_exact:
                 raise ExactnessError(f"activation {a} has no exact rational values; use evaluate()")
-        seqs = [[[_exact_point_coord(v) for v in _token(tok, self.input_dim)] for tok in seq] for seq in sequences]
+        seqs = [[[_exact_point_coord(v) for v in token(tok, self.input_dim)] for tok in seq] for seq in sequences]
         out = []
         for seq in seqs:
-            h = [_matvec(self.lift, tok) for tok in seq]
+            h = [matvec(self.lift, tok) for tok in seq]
             for layer in self.layers:
-                h = _exact_layer(layer, h)
-            out.append([_matvec(self.readout, tok) for tok in h])
+                h = exact_layer(layer, h)
+            out.append([matvec(self.readout, tok) for tok in h])
         T = max((len(s) for s in seqs), default=0)
         if any(len(s) != T for s in seqs):
             raise DimensionMismatch("evaluate_exact needs sequences of equal length")
@@ -491,85 +315,3 @@ def _convert(layer: LayerValue, exact: bool) -> LayerValue:
     if exact:
         raise ExactnessError("a float64 cell cannot join an exact network; pass exact=False")
     return layer.as_float()
-
-
-def _token(tok: Any, d: int) -> list[Any]:
-    vals = list(tok) if isinstance(tok, (list, tuple, np.ndarray)) else [tok]
-    if len(vals) != d:
-        raise DimensionMismatch(f"token {tok!r} has {len(vals)} coordinates, the network expects {d}")
-    return vals
-
-
-def _as_sequences(x: Any, d: int) -> np.ndarray:
-    arr = np.asarray(x, dtype=np.float64)
-    if arr.ndim == 2 and d == 1 and arr.shape[-1] != 1:
-        arr = arr[:, :, None]  # (batch, T) scalar tokens
-    elif arr.ndim == 2:
-        arr = arr[None]
-    if arr.ndim != 3 or arr.shape[2] != d:
-        raise DimensionMismatch(f"expected sequences of shape (batch, T, {d}), got {np.shape(x)}")
-    return arr
-
-
-def _run_cell(cell: Cell, u: np.ndarray, reverse: bool = False) -> np.ndarray:
-    z = u @ cell.input.T
-    z += cell.bias
-    act = cell.activation
-    if not cell.is_recurrent:
-        return act.numpy(z)
-    at = np.ascontiguousarray(cell.recurrent.T)
-    T = z.shape[1]
-    order = range(T - 1, -1, -1) if reverse else range(T)
-    prev = None
-    for t in order:
-        zt = z[:, t, :]
-        if prev is not None:
-            zt += prev @ at
-        prev = act.numpy(zt)
-        z[:, t, :] = prev
-    return z
-
-
-def _forward(net: Recurrent, x: np.ndarray) -> np.ndarray:
-    with np.errstate(over="ignore", invalid="ignore"):
-        h = x @ net.lift.T
-        for i, layer in enumerate(net.layers):
-            if isinstance(layer, BiLayer):
-                hf = _run_cell(layer.forward, h)
-                hb = _run_cell(layer.backward, h, reverse=True)
-                h = hf @ layer.mix_forward.T + hb @ layer.mix_backward.T
-            else:
-                h = _run_cell(layer, h)
-            if i % 256 == 255 and not np.isfinite(h).all():
-                raise NonFiniteError(f"non-finite values after layer {i + 1} (overflow)")
-        y = h @ net.readout.T
-    if not np.isfinite(y).all():
-        raise NonFiniteError("non-finite values in the network output (overflow)")
-    return y
-
-
-def _matvec(m: np.ndarray, v: Sequence[Fraction]) -> list[Fraction]:
-    return [sum((m[i, j] * v[j] for j in range(m.shape[1]) if m[i, j]), Fraction(0)) for i in range(m.shape[0])]
-
-
-def _exact_cell(cell: Cell, u: list[list[Fraction]], reverse: bool = False) -> list[list[Fraction]]:
-    act = cell.activation
-    T = len(u)
-    out: list[list[Fraction]] = [[] for _ in range(T)]
-    prev: list[Fraction] | None = None
-    rec = cell.is_recurrent
-    for t in (range(T - 1, -1, -1) if reverse else range(T)):
-        z = _matvec(cell.input, u[t])
-        if rec and prev is not None:
-            z = [a + b for a, b in zip(z, _matvec(cell.recurrent, prev))]
-        prev = [act.exact(zi + bi) for zi, bi in zip(z, cell.bias)]
-        out[t] = prev
-    return out
-
-
-def _exact_layer(layer: LayerValue, h: list[list[Fraction]]) -> list[list[Fraction]]:
-    if isinstance(layer, BiLayer):
-        hf = _exact_cell(layer.forward, h)
-        hb = _exact_cell(layer.backward, h, reverse=True)
-        return [[a + b for a, b in zip(_matvec(layer.mix_forward, f), _matvec(layer.mix_backward, g))] for f, g in zip(hf, hb)]
-    return _exact_cell(layer, h)

@@ -65,7 +65,7 @@ def _sobol(d: int, m: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def sequence_samples(box: Box, T: int, m: int, seed: int, *, extremes: bool = True) -> np.ndarray:
-    """Test sequences ``(n, T, d)``: 2**m scrambled Sobol' points, plus corner and face sequences."""
+    """Test sequences ``(n, T, d)``: 2**m scrambled Sobol' points, plus corner, face and i.i.d. uniform sequences."""
     d = box.dim
     rng = np.random.default_rng(seed)
     u = _sobol(T * d, m, rng).reshape(-1, T, d)
@@ -76,7 +76,8 @@ def sequence_samples(box: Box, T: int, m: int, seed: int, *, extremes: bool = Tr
         axis = rng.integers(0, d, size=(n_ext, T))
         side = rng.integers(0, 2, size=(n_ext, T)).astype(np.float64)
         np.put_along_axis(faces, axis[..., None], side[..., None], axis=2)
-        u = np.concatenate([u, corners, faces])
+        generic = rng.random((n_ext, T, d))  # full 53-bit inputs: Sobol' points are short dyadics
+        u = np.concatenate([u, corners, faces, generic])
     lo, wid = box.lo_array, box.widths
     return lo + wid * u
 
@@ -109,8 +110,8 @@ def sequence_sup_error(net: Recurrent, target: SequenceTarget, box: Box, T: int,
         method="sequence-sampled",
         n_evals=int(x.shape[0]),
         assumptions=(
-            f"maximum over {x.shape[0]} sequences of length {T} (2^{m} scrambled Sobol' plus corner and face "
-            "sequences): a lower bound of the sup error, not a certificate",
+            f"maximum over {x.shape[0]} sequences of length {T} (2^{m} scrambled Sobol' plus corner, face and "
+            "i.i.d. uniform sequences): a lower bound of the sup error, not a certificate",
         ),
         norm="sup",
         argmax=tuple(x[b].ravel()),
