@@ -68,7 +68,7 @@ def lp_sampled(
     seed: int,
     confidence: float,
 ) -> ErrorEstimate:
-    from scipy.stats import t as student_t
+    from scipy.special import stdtrit  # the Student-t quantile
 
     d = box.dim
     n = 2**m
@@ -80,7 +80,7 @@ def lp_sampled(
         est[r] = _replicate(net, target, box, u, p)
     mean = float(np.mean(est))
     se = float(np.std(est, ddof=1) / math.sqrt(replicates))
-    q = float(student_t.ppf(0.5 + confidence / 2, replicates - 1))
+    q = float(stdtrit(replicates - 1, 0.5 + confidence / 2))
     lo_p, hi_p = max(0.0, mean - q * se), mean + q * se
     engine = "scrambled Sobol' (LMS + digital shift)" if method == "qmc" else "i.i.d. uniform"
     return ErrorEstimate(
