@@ -5,6 +5,7 @@ import importlib
 MODULES: tuple[str, ...] = (
     "leaky_lp",
     "leaky_uniform",
+    "rnn_uniform",
 )
 
 for _name in MODULES:
