@@ -24,6 +24,8 @@ from .io import save as save
 from .network import FeedForward as FeedForward
 from .network import Layer as Layer
 from .network import compose as compose
+from . import _rnn_io as _rnn_io  # registers the uat.rnn/1 format
+from .recurrent import Recurrent as Recurrent
 from ._check_width import check_width as check_width
 from ._min_width import min_width as min_width
 from ._catalogue import ENTRIES as CATALOGUE  # the same tuple as uat.theorems.CATALOGUE
@@ -38,6 +40,7 @@ __all__ = [
     "Activation",
     "Box",
     "FeedForward",
+    "Recurrent",
     "Layer",
     "UatError",
     "compose",
