@@ -56,6 +56,9 @@ LATEX_MAX_PARAMS = 10_000
 
 # how many copies of its argument t each activation's sympy form contains
 _COPIES = {"leaky_relu": 2, "gelu": 2}
+# an upper bound on the extra constants an activation's form adds (0 in Max(0, t), 1/2 and
+# sqrt(2) in the gelu form, ...)
+_EXTRA_LEAVES = 4.0
 
 
 def _check_limit(value: Any, name: str) -> int:
@@ -65,22 +68,25 @@ def _check_limit(value: Any, name: str) -> int:
 
 
 def expression_size(net: FeedForward, *, stop_above: float = float("inf")) -> float:
-    """Number of symbol and constant leaves in the expanded sympy expression (largest output).
+    r"""An upper bound on the number of leaves (symbols and numbers) of the largest output expression.
 
-    The count follows :math:`s_i^{(l)} = c_l \\,(1 + \\sum_{j: W_{ij} \\ne 0} (s_j^{(l-1)} + 1))`
-    with :math:`s^{(0)} = 1` and :math:`c_l` the copies of its argument that the activation's
-    form contains; it returns as soon as the count passes ``stop_above``.
+    The count follows :math:`s_i^{(l)} = c_l\, t_i + e_l` with
+    :math:`t_i = 1 + \sum_{j: W_{ij} \ne 0} (s_j^{(l-1)} + 1)` (one leaf per weight and one
+    for the bias), :math:`s^{(0)} = 1`, :math:`c_l` the copies of its argument in the
+    activation's sympy form and :math:`e_l \le 4` its own constants (0 for the identity).
+    It returns as soon as the count passes ``stop_above``.
 
     >>> from uat.testing import tent_network
     >>> expression_size(tent_network(1)), expression_size(tent_network(3))
-    (9.0, 45.0)
+    (17.0, 101.0)
     """
     size = np.ones(net.input_dim)
     for block in net.blocks:
         copies = _COPIES.get(block.activation.name, 1)
+        extra = 0.0 if block.activation.name == "identity" else _EXTRA_LEAVES
         for i in range(block.count):
             pattern = (block.weights[i] != 0).astype(np.float64)
-            size = copies * (pattern @ (size + 1.0) + 1.0)
+            size = copies * (pattern @ (size + 1.0) + 1.0) + extra
             if float(size.max()) > stop_above:
                 return float(size.max())
     return float(size.max())
