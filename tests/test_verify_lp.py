@@ -166,3 +166,28 @@ def test_unknown_and_inapplicable_methods_are_rejected():
         lp_error(hat(), zero_target(), method="trapezoid")
     with pytest.raises(MethodError, match="exact-1d.*use method='qmc'"):
         lp_error(ramp_2d(), zero_target(2), method="exact-1d")
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_certified_l2_holds_the_exact_value_for_random_networks_against_a_parabola(seed):
+    """Exact oracle: int (x^2 - s x - c)^2 over each piece of a one-hidden-layer network, in rationals."""
+    from fractions import Fraction
+
+    from uat.testing import random_network
+
+    rng = np.random.default_rng(100 + seed)
+    net = random_network(rng, input_dim=1, output_dim=1, width=6, depth=2, exact=True)
+    w, bias = net.layers[0].weight[:, 0], net.layers[0].bias
+    knots = sorted({Fraction(-1), Fraction(1)} | {-bj / wj for wj, bj in zip(w, bias) if wj != 0 and -1 < -bj / wj < 1})
+    vals = [v[0] for v in net.evaluate_exact([[t] for t in knots])]
+    total = Fraction(0)
+    for t0, t1, v0, v1 in zip(knots, knots[1:], vals, vals[1:]):
+        s = (v1 - v0) / (t1 - t0)
+        c = v0 - s * t0
+        # antiderivative of (x^2 - s x - c)^2 = x^4 - 2 s x^3 + (s^2 - 2c) x^2 + 2 s c x + c^2
+        F = lambda x: x**5 / 5 - s * x**4 / 2 + (s * s - 2 * c) * x**3 / 3 + s * c * x**2 + c * c * x  # noqa: E731
+        total += F(t1) - F(t0)
+    exact = float(total) ** 0.5
+    r = lp_error(net, square_target(-1, 1), "[-1,1]", p=2)
+    assert r.certified and _holds(r, exact)
+    assert r.value == pytest.approx(exact, rel=tol("quadrature_relative"))

@@ -170,3 +170,30 @@ def test_sup_error_rejects_bad_methods_and_budgets():
 def test_exact_1d_handles_the_tent_map_with_many_pieces():
     r = sup_error(tent_network(12), zero_target())
     assert r.certified and r.value == 1.0 and r.details["pieces"] == 4096
+
+
+def _exact_pieces_one_layer(net, a, b):
+    """Breakpoints of a one-hidden-layer exact network: the zeros -b_j / w_j (an independent oracle)."""
+    from fractions import Fraction
+
+    w, bias = net.layers[0].weight[:, 0], net.layers[0].bias
+    knots = {Fraction(a), Fraction(b)}
+    knots |= {-bj / wj for wj, bj in zip(w, bias) if wj != 0 and a < -bj / wj < b}
+    knots = sorted(knots)
+    vals = [v[0] for v in net.evaluate_exact([[t] for t in knots])]
+    return knots, vals
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_certified_sup_holds_the_exact_sup_of_random_networks_against_a_parabola(seed):
+    """Exact oracle: on each piece g = x^2 - (s x + c) peaks at the ends or at x = s / 2 (rational)."""
+    rng = np.random.default_rng(seed)
+    net = random_network(rng, input_dim=1, output_dim=1, width=6, depth=2, exact=True)
+    knots, vals = _exact_pieces_one_layer(net, -1, 1)
+    best = 0
+    for (t0, v0), (t1, v1) in zip(zip(knots, vals), zip(knots[1:], vals[1:])):
+        s = (v1 - v0) / (t1 - t0)
+        cands = [t0, t1] + ([s / 2] if t0 < s / 2 < t1 else [])
+        best = max(best, *(abs(x * x - (v0 + s * (x - t0))) for x in cands))
+    r = sup_error(net, square_target(-1, 1), "[-1,1]")
+    assert r.certified and _holds(r, float(best))
