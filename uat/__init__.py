@@ -30,6 +30,7 @@ from ._check_width import check_width as check_width
 from ._min_width import min_width as min_width
 from ._catalogue import ENTRIES as CATALOGUE  # the same tuple as uat.theorems.CATALOGUE
 from ._theorem_types import Theorem as Theorem
+from .deepsets import DeepSets as DeepSets  # also registers the uat.deepsets/1 format
 
 try:
     __version__ = _version("uat")
@@ -55,5 +56,6 @@ __all__ = [
     "check_width",
     "Theorem",
     "CATALOGUE",
+    "DeepSets",
     "__version__",
 ]

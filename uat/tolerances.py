@@ -30,6 +30,8 @@ TOLERANCE = MappingProxyType(
         "permutation_invariance": 1e-13,
         # DeepSets decoding after optimal matching
         "decode": 1e-8,
+        # DeepSets pooled vector: float64 vs exact rational evaluation (relative to the largest entry)
+        "set_embedding_exact_vs_float": 1e-13,
         # relative accuracy of exact 1-D piecewise quadrature for smooth targets
         "quadrature_relative": 1e-12,
         # a log-log convergence slope may differ from theory by this fraction
