@@ -3,8 +3,11 @@
 import importlib
 
 MODULES: tuple[str, ...] = (
+    "deepsets_le",
+    "deepsets_lp",
     "leaky_lp",
     "leaky_uniform",
+    "rnn_lp",
     "rnn_uniform",
 )
 

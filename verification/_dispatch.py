@@ -25,6 +25,7 @@ __all__ = ["Handler", "register_handler", "handler_for", "measure", "HANDLER_MOD
 HANDLER_MODULES: tuple[str, ...] = (
     "verification._feedforward",
     "verification._recurrent",
+    "verification.sets",
 )
 
 NORM_ALIASES = {"uniform": "sup", "inf": "sup", "linf": "sup", "Lp": "lp", "L^p": "lp"}

@@ -1,0 +1,135 @@
+r"""The LP lower bound made concrete: with K <= D directions, two different multisets collide.
+
+Theorem 4.6 of Wang et al. (ICLR 2024): if the LP embedding uses :math:`K \le D` directions
+:math:`w_1, \dots, w_K`, then some :math:`X \not\sim X'` have :math:`Xw_k \sim X'w_k` for every k,
+so :math:`\Psi(X) = \Psi(X')` and no :math:`\rho` can tell them apart; hence
+:math:`L = NK \ge N(D+1)`.  The witness built here:
+
+* :math:`K < D`: a nonzero :math:`v` with :math:`Wv = 0`; :math:`X = \{0, z_2, \dots\}`,
+  :math:`X' = \{v, z_2, \dots\}` (same projections, different sets);
+* :math:`K = D` (W invertible): in the coordinates :math:`y = Wx` take the channel-swap pair
+  :math:`Y = \{(0,0), (1,1)\}`, :math:`Y' = \{(0,1), (1,0)\}` in the first two coordinates
+  (every column multiset agrees, the rows do not), padded with common rows, and map back
+  with :math:`X = Y W^{-\top}`, exactly in rational arithmetic.
+
+The collision is checked exactly: both pooled vectors are computed in Fractions and are
+equal entry by entry.
+
+>>> demo = lower_bound_demo(3, 2)
+>>> demo.network.width, demo.lower_bound, demo.pooled_equal, demo.equivalent
+(6, 9, True, False)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from uat.deepsets import DeepSets
+from uat.errors import DimensionMismatch, ParameterError
+from uat.set_embedding import SetEmbedding
+
+from ._deepsets_common import anchor_candidates, check_dims, lower_bound_lp
+
+__all__ = ["LowerBoundDemo", "lower_bound_demo", "colliding_pair", "default_directions"]
+
+
+@dataclass(frozen=True)
+class LowerBoundDemo:
+    """An LP embedding of K <= D directions and two inequivalent sets with identical pooled vectors."""
+
+    network: DeepSets
+    first: tuple[tuple[Fraction, ...], ...]
+    second: tuple[tuple[Fraction, ...], ...]
+    pooled_equal: bool
+    equivalent: bool
+    lower_bound: int
+
+
+def default_directions(d: int, k: int | None = None) -> list[list[Fraction]]:
+    """K = D (default) exact directions on the moment curve (an invertible Vandermonde when K = D)."""
+    k = d if k is None else k
+    cands = anchor_candidates(max(2, d + 1), d)  # at least D + 1 distinct moment-curve points
+    if k > len(cands):
+        cands = [[Fraction(j + 1, k + 1) ** e for e in range(d)] for j in range(k)]
+    return cands[:k]
+
+
+def _solve_exact(a: list[list[Fraction]], b: list[Fraction]) -> list[Fraction]:
+    """Solve a x = b exactly (Gauss-Jordan in Fractions); a is square and invertible."""
+    n = len(a)
+    m = [row[:] + [rhs] for row, rhs in zip(a, b)]
+    for c in range(n):
+        piv = next(r for r in range(c, n) if m[r][c] != 0)
+        m[c], m[piv] = m[piv], m[c]
+        inv = 1 / m[c][c]
+        m[c] = [v * inv for v in m[c]]
+        for r in range(n):
+            if r != c and m[r][c] != 0:
+                f = m[r][c]
+                m[r] = [v - f * w for v, w in zip(m[r], m[c])]
+    return [m[r][n] for r in range(n)]
+
+
+def _null_vector(w: list[list[Fraction]], d: int) -> list[Fraction]:
+    """A nonzero exact v with W v = 0 (K < D), by row reduction."""
+    rows = [r[:] for r in w]
+    pivots: list[int] = []
+    r = 0
+    for c in range(d):
+        piv = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
+        if piv is None:
+            continue
+        rows[r], rows[piv] = rows[piv], rows[r]
+        inv = 1 / rows[r][c]
+        rows[r] = [v * inv for v in rows[r]]
+        for i in range(len(rows)):
+            if i != r and rows[i][c] != 0:
+                f = rows[i][c]
+                rows[i] = [v - f * x for v, x in zip(rows[i], rows[r])]
+        pivots.append(c)
+        r += 1
+    free = next(c for c in range(d) if c not in pivots)
+    v = [Fraction(0)] * d
+    v[free] = Fraction(1)
+    for i, c in enumerate(pivots):
+        v[c] = -rows[i][free]
+    return v
+
+
+def colliding_pair(w: list[list[Fraction]], n: int) -> tuple[list[list[Fraction]], list[list[Fraction]]]:
+    """Two inequivalent N-element sets with equal projections onto every row of W (K <= D)."""
+    k, d = len(w), len(w[0])
+    if k > d:
+        raise ParameterError(f"the lower-bound collision needs K <= D directions, got K = {k} > D = {d}")
+    if n < 2:
+        raise ParameterError("a collision needs sets of at least N = 2 elements")
+    zero = [Fraction(0)] * d
+    if k < d:  # X = {0, 0, pad}, X' = {v, 0, pad} with W v = 0
+        pad = [[Fraction(j + 2, 3)] + [Fraction(0)] * (d - 1) for j in range(n - 2)]
+        return [zero[:], zero[:]] + pad, [_null_vector(w, d), zero[:]] + [p[:] for p in pad]
+    if d < 2:
+        raise ParameterError("with D = 1 the power sums are injective (L = N suffices); the demo needs D >= 2")
+    y_first = [[Fraction(0)] * d, [Fraction(1), Fraction(1)] + [Fraction(0)] * (d - 2)]
+    y_second = [[Fraction(0), Fraction(1)] + [Fraction(0)] * (d - 2), [Fraction(1), Fraction(0)] + [Fraction(0)] * (d - 2)]
+    y_pad = [[Fraction(j + 2)] + [Fraction(0)] * (d - 1) for j in range(n - 2)]
+    to_x = lambda y: _solve_exact([list(r) for r in w], y)  # noqa: E731  (x = W^{-1} y)
+    return [to_x(y) for y in y_first + y_pad], [to_x(y) for y in y_second + y_pad]
+
+
+def _equivalent(a: list[list[Fraction]], b: list[list[Fraction]]) -> bool:
+    return sorted(map(tuple, a)) == sorted(map(tuple, b))
+
+
+def lower_bound_demo(N: int, D: int, directions: Any = None) -> LowerBoundDemo:  # noqa: N803
+    """The LP embedding with K = D directions (or the given K <= D) and its exact collision."""
+    n, d = check_dims(N, D)
+    w = default_directions(d) if directions is None else [[Fraction(v) for v in row] for row in directions]
+    if any(len(r) != d for r in w):
+        raise DimensionMismatch(f"every direction must have D = {d} entries")
+    first, second = colliding_pair(w, n)
+    net = DeepSets(SetEmbedding("lp", w, degree=n), n)
+    equal = net.embed_exact(first) == net.embed_exact(second)
+    return LowerBoundDemo(net, tuple(map(tuple, first)), tuple(map(tuple, second)), equal,
+                          _equivalent(first, second), lower_bound_lp(n, d))

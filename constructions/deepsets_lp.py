@@ -1,0 +1,175 @@
+r"""``deepsets-lp``: an injective linear + power (LP) sum embedding with an explicit decoder.
+
+Wang, Yang, Li, Wang, Li, ICLR 2024 (arXiv 2307.04001), Theorem 3.1 (LP): every continuous
+permutation-invariant :math:`f` on :math:`K^{N\times D}` is :math:`\rho(\sum_n\phi(x^{(n)}))` with
+:math:`\phi(x) = [\psi_N(w_1^\top x), \dots, \psi_N(w_K^\top x)]`, :math:`\psi_N(z) = (z, \dots, z^N)`,
+for some latent width :math:`L = NK \in [N(D+1), N^5 D^2]`.  The weights
+(:mod:`constructions._deepsets_common`) are the D buffers :math:`e_i`, :math:`K_1` anchor
+candidates in general position, and the couplings :math:`e_i - \gamma_k w_j`:
+
+* ``variant="paper"``: :math:`K_2 = N(N-1)+1` coefficients, the paper's count (Lemma 4.5);
+* ``variant="improved"`` (default): :math:`K_2 = N-1` suffice.  Proof: with
+  :math:`d_r(\gamma) = e_r(x - \gamma y) - e_r(x' - \gamma y')`, a polynomial of degree
+  :math:`\le r` whose constant and leading coefficients vanish when :math:`x\sim x'` and
+  :math:`y\sim y'`, :math:`d_r = \gamma q_r` with :math:`\deg q_r \le N-2`; vanishing at N-1
+  nonzero :math:`\gamma` forces :math:`d_r\equiv 0`, and unique factorisation of
+  :math:`\prod_n(z - x_n + \gamma y_n)` aligns the columns.
+
+Both are injective on multisets (rational-arithmetic checks in the tests), and
+:math:`\rho` = target :math:`\circ` decode is exact in exact arithmetic; in float64 the
+decoder's roundoff is what the verifier measures.
+
+>>> from constructions import build
+>>> c = build("deepsets-lp", "pairwise-distance-sum", N=4, D=3)
+>>> c.network.width, c.parameters["K1"], c.parameters["K2"], c.extra_metadata["lower_bound"]
+(532, 13, 3, 16)
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from uat._demo import DemoCase
+from uat._set_layout import AnchorLayout
+from uat.deepsets import DeepSets
+from uat.set_embedding import SetEmbedding
+from uat.set_targets import make_set_target
+
+from ._deepsets_common import (
+    add_set_arguments, anchor_candidates, check_dims, coupling_gammas, domain_box, k1, k2, lower_bound_le,
+    lower_bound_lp, precision_budget, set_args, width_le, width_lp,
+)
+from ._registry import Construction, ConstructionSpec, ContractCase, register
+
+__all__ = ["build_deepsets_lp", "width", "supports", "demo_cases"]
+
+THEOREM = "wang2024-deepsets-lp"
+DEFAULT_EPS = 1e-8  # the float64 error budget of the exact representation (docs/deepsets.md)
+
+
+def width(N: int, D: int, variant: str = "improved") -> int:  # noqa: N803 (names from the paper)
+    """The latent width L of the witness."""
+    return width_lp(N, D, variant)
+
+
+def supports(N: int, D: int, **_: Any) -> bool:  # noqa: N803
+    return N >= 1 and D >= 1
+
+
+def set_metadata(n: int, d: int, kind: str, variant: str | None) -> dict[str, Any]:
+    """Widths and bounds recorded in every DeepSets witness."""
+    return {
+        "N": n,
+        "D": d,
+        "norm": "sup",
+        "family": "deepsets",
+        "embedding": kind,
+        "variant": variant,
+        "width_lp_improved": width_lp(n, d, "improved"),
+        "width_lp_paper": width_lp(n, d, "paper"),
+        "width_le": width_le(n, d),
+        "lower_bound": lower_bound_lp(n, d) if kind == "lp" else lower_bound_le(n, d),
+        "lower_bound_lp": lower_bound_lp(n, d),
+        "upper_bound_paper": n**5 * d**2 if kind == "lp" else n**4 * d**2,
+    }
+
+
+def resolve_target(target: Any, n: int, d: int) -> tuple[Any, str]:
+    """The readout target (None means the decoded set) and its metadata text."""
+    if target is None:
+        return None, "lex-sort"
+    t = make_set_target(target, dim=d, size=n)
+    return t, t.text
+
+
+def check_eps(eps: Any) -> float:
+    if eps is None:
+        return DEFAULT_EPS
+    from uat.errors import ParameterError
+
+    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < float(eps) < float("inf"):
+        raise ParameterError(f"eps must be a number > 0, got {eps!r}")
+    return float(eps)
+
+
+def build_deepsets_lp(target: Any = None, *, N: int = 3, D: int = 2, variant: str = "improved",  # noqa: N803
+                      eps: Any = None, domain: Any = None, progress: Any = "auto", **_ignored: Any) -> Construction:
+    """Build the LP witness for sets of N points in R^D (see the module docstring).
+
+    Parameters
+    ----------
+    target : str or SetTarget, optional
+        The set target composed with the decoder (:mod:`uat.set_targets`); default: the
+        decoded set itself (``lex-sort``).
+    N, D : int
+        Set size and element dimension (N <= 10, the float64 decoding budget).
+    variant : {"improved", "paper"}
+        K2 = N - 1 or the paper's K2 = N(N-1) + 1 coupling coefficients.
+    eps : float, optional
+        The accuracy the verifier judges (default 1e-8; the representation itself is exact).
+    domain : str or Box, optional
+        Where the verifier samples set elements (default [-1, 1]^D; must lie in [-1, 1]^D).
+    """
+    n, d = check_dims(N, D)
+    count = k2(n, variant)
+    box = domain_box(domain, d)
+    readout, target_text = resolve_target(target, n, d)
+    gammas = coupling_gammas(count)
+    layout = AnchorLayout("lp", n, anchor_candidates(n, d), gammas)
+    net = DeepSets(SetEmbedding("lp", layout.weight(), degree=n), n, layout, readout)
+    return Construction(
+        network=net,
+        name="deepsets-lp",
+        theorem=THEOREM,
+        width=width_lp(n, d, variant),
+        parameters={"N": n, "D": d, "variant": variant, "K1": k1(n, d), "K2": count},
+        predicted_error=None,
+        precision=precision_budget("lp", n, gammas),
+        notes="exact representation f = rho(sum phi) with rho = target o decode; the float64 error is decoder "
+              "roundoff, measured by the verifier (no a-priori bound)",
+        target=target_text,
+        domain=str(box),
+        epsilon=check_eps(eps),
+        extra_metadata=set_metadata(n, d, "lp", variant),
+    )
+
+
+def _add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_set_arguments(parser, variants=True)
+
+
+def _contract_cases() -> list[ContractCase]:
+    return [
+        ContractCase("N=3 D=2 pairwise", "pairwise-distance-sum", {"N": 3, "D": 2}, {"N": 3, "D": 2}, "sup", 1e-8),
+        ContractCase("N=4 D=3 max", "max(channel=2)", {"N": 4, "D": 3}, {"N": 4, "D": 3}, "sup", 1e-8),
+        ContractCase("N=3 D=2 paper chamfer", "chamfer", {"N": 3, "D": 2, "variant": "paper"},
+                     {"N": 3, "D": 2, "variant": "paper"}, "sup", 1e-8),
+    ]
+
+
+register(ConstructionSpec(
+    name="deepsets-lp",
+    theorem=THEOREM,
+    family="deepsets",
+    norm="exact",
+    summary="DeepSets LP embedding (linear + powers) with anchors, couplings and an explicit decoder",
+    width=width,
+    supports=supports,
+    builder=build_deepsets_lp,
+    add_arguments=_add_arguments,
+    from_args=set_args,
+    width_kind="upper bound (exact formula); the minimum lies in [N(D+1), N^5 D^2]",
+    contract_cases=_contract_cases,
+))
+
+
+def demo_cases(quick: bool = False) -> list[DemoCase]:
+    """One DeepSets witness: the sum of pairwise squared distances of 3 points in R^2."""
+    from ._registry import build
+
+    n, d = (3, 2) if quick else (4, 3)
+    c = build("deepsets-lp", "pairwise-distance-sum", N=n, D=d, progress="quiet")
+    return [DemoCase(title=f"deepsets-lp pairwise distances (N={n}, D={d})", theorem=c.theorem, network=c.network,
+                     target="pairwise-distance-sum", domain=c.domain, norm="sup", eps=c.epsilon,
+                     minimum=f"[{lower_bound_lp(n, d)}, {n**5 * d**2}]")]
