@@ -66,6 +66,7 @@ _LAZY: dict[str, str] = {
     "LATEX_MAX_PARAMS": "._sympy",
     "to_networkx": "._networkx",
     "write_graphml": "._networkx",
+    "deepsets_to_torch": "._torch_deepsets",
 }
 
 # (format, type name of the value) -> "submodule:function(value, path)"

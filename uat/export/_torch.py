@@ -194,6 +194,10 @@ def to_torch(net: FeedForward) -> nn.Sequential:
         ``Linear`` layers (float64) interleaved with activation modules; its outputs equal
         ``net.evaluate`` to float64 roundoff.
     """
+    if type(net).__name__ == "DeepSets":  # phi and the sum pooling (uat/export/_torch_deepsets.py)
+        from ._torch_deepsets import deepsets_to_torch
+
+        return deepsets_to_torch(net)
     if not isinstance(net, FeedForward):
         raise UnsupportedModule(f"to_torch needs a FeedForward network, got {type(net).__name__}")
     return _sequential(_net_layers(net))
