@@ -119,8 +119,19 @@ def iv_sub(a: Interval, b: Interval) -> Interval:
     return _two_sum(a[0], -b[1])[0], _two_sum(a[1], -b[0])[1]
 
 
+def _is_point(iv: Interval) -> bool:
+    return np.ndim(iv[0]) == 0 and bool(iv[0] == iv[1])
+
+
 def iv_mul(a: Interval, b: Interval) -> Interval:
-    lo, hi = _two_product(np.stack([a[0], a[0], a[1], a[1]]), np.stack([b[0], b[1], b[0], b[1]]))
+    if _is_point(a):
+        a, b = b, a
+    if _is_point(b):  # multiplication by a constant: two products instead of four
+        c = b[0]
+        p_lo, p_hi = _two_product(a[0], c), _two_product(a[1], c)
+        return (p_lo[0], p_hi[1]) if c >= 0 else (p_hi[0], p_lo[1])
+    a0, a1, b0, b1 = np.broadcast_arrays(a[0], a[1], b[0], b[1])
+    lo, hi = _two_product(np.stack([a0, a0, a1, a1]), np.stack([b0, b1, b0, b1]))
     return lo.min(axis=0), hi.max(axis=0)
 
 
@@ -225,9 +236,15 @@ def _heaviside(u: np.ndarray) -> np.ndarray:
     return np.heaviside(u, 0.5)
 
 
+def _stack(xs: list[np.ndarray]) -> np.ndarray:
+    """Stack arrays of broadcastable shapes ((m,) or scalars) into (n, m) or (n, 1)."""
+    arrays = np.broadcast_arrays(*xs)
+    return np.stack([np.reshape(x, -1) for x in arrays])
+
+
 def _minmax(ivs: list[Interval], which: str) -> Interval:
-    lo = np.stack([iv[0] for iv in ivs])
-    hi = np.stack([iv[1] for iv in ivs])
+    lo = _stack([iv[0] for iv in ivs])
+    hi = _stack([iv[1] for iv in ivs])
     if which == "min":
         return lo.min(axis=0), hi.min(axis=0)
     return lo.max(axis=0), hi.max(axis=0)
@@ -240,8 +257,8 @@ def _candidates(ivs: list[Interval], which: str) -> np.ndarray:
     every other upper end) it is the only candidate: the function equals it on the box.
     Otherwise every argument that can reach the extreme value is a candidate.
     """
-    lo = np.stack([iv[0] for iv in ivs])
-    hi = np.stack([iv[1] for iv in ivs])
+    lo = _stack([iv[0] for iv in ivs])
+    hi = _stack([iv[1] for iv in ivs])
     if which == "min":  # min(a) = -max(-a)
         lo, hi = -hi, -lo
     order = np.sort(hi, axis=0)
@@ -257,8 +274,8 @@ def _candidates(ivs: list[Interval], which: str) -> np.ndarray:
 def _select(ivs: list[Interval], which: str) -> Interval:
     n = len(ivs) // 2
     mask = _candidates(ivs[:n], which)
-    d_lo = np.stack([iv[0] for iv in ivs[n:]])
-    d_hi = np.stack([iv[1] for iv in ivs[n:]])
+    d_lo = _stack([iv[0] for iv in ivs[n:]])
+    d_hi = _stack([iv[1] for iv in ivs[n:]])
     return np.where(mask, d_lo, _INF).min(axis=0), np.where(mask, d_hi, -_INF).max(axis=0)
 
 
@@ -287,15 +304,15 @@ _OPS: dict[str, Callable[[list[Interval]], Interval]] = {
 }
 
 
-def _leaf(op: str, value: Any, m: int) -> Interval:
-    c = float_leaf(op, value)
+def _leaf(op: str, value: Any) -> Interval:
+    """A constant as a pair of 0-d arrays (broadcast against the boxes when used)."""
+    c = np.float64(float_leaf(op, value))
     if not np.isfinite(c):
-        big = np.finfo(np.float64).max
-        return (np.full(m, big), np.full(m, _INF)) if c > 0 else (np.full(m, -_INF), np.full(m, -big))
-    exact = op == "num" and Fraction(c) == value
-    lo = np.full(m, c) if exact else _dn(np.full(m, c))
-    hi = np.full(m, c) if exact else _up(np.full(m, c))
-    return lo, hi
+        big = np.float64(np.finfo(np.float64).max)
+        return (big, np.float64(_INF)) if c > 0 else (np.float64(-_INF), -big)
+    if op == "num" and Fraction(float(c)) == value:
+        return c, c
+    return _dn(c), _up(c)
 
 
 def _straddles_zero(iv: Interval) -> np.ndarray:
@@ -345,7 +362,7 @@ def interval_tape(tape: Tape, lo: np.ndarray, hi: np.ndarray) -> tuple[list[Inte
             if op == "var":
                 vals[i] = (lo[:, v - 1], hi[:, v - 1])
             elif op in ("num", "const"):
-                vals[i] = _leaf(op, v, m)
+                vals[i] = _leaf(op, v)
             else:
                 ivs = [vals[j] for j in a]
                 vals[i] = iv_ipow(ivs[0], v) if op == "ipow" else _OPS[op](ivs)
@@ -355,4 +372,5 @@ def interval_tape(tape: Tape, lo: np.ndarray, hi: np.ndarray) -> tuple[list[Inte
             for j in a:
                 if tape.last_use[j] == i:
                     vals[j] = None
-    return [vals[r] for r in tape.roots], masks
+    roots = [(np.broadcast_to(vals[r][0], (m,)), np.broadcast_to(vals[r][1], (m,))) for r in tape.roots]
+    return roots, masks
