@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any, Sequence
 
 import numpy as np
@@ -273,5 +274,5 @@ def expression_target(
     label = name or (text.strip() if text else str(expr))
     return Target(
         name=label, input_dim=expr.input_dim, output_dim=expr.output_dim, fn=expr.evaluate,
-        expression=expr, continuous=expr.is_continuous, domain=domain, info=dict(info or {}),
+        expression=expr, continuous=expr.is_continuous, domain=domain, info=MappingProxyType(dict(info or {})),
     )
