@@ -1,0 +1,272 @@
+r"""``rnn-tanh`` and ``rnn-sigmoid``: tanh / sigmoid RNN witnesses through the :math:`\delta`-trick.
+
+Song, Hwang, Lee, Kang (JMLR 24(121), 2023) extend Theorem 5 to non-degenerate activations:
+width :math:`d_x + d_y + 3` for tanh and :math:`d_x + d_y + 4` for the sigmoid (the extra
+:math:`\alpha(\sigma) = 1` when :math:`\sigma(0) \ne 0`), by first building a *modified* RNN whose
+identity channels are exact and then replacing every identity channel by
+:math:`\sigma(\delta\,\cdot)/(\delta\sigma'(0))` (Lemma 3; :mod:`constructions._rnn_delta`).
+
+The witnesses here apply that trick to a **restricted class**: first-order (IIR) Wiener targets
+:math:`y_k[t] = g(\sum_{j\le t} \lambda^{t-j} a\, x_k[j])` and Hammerstein targets
+:math:`y_k[t] = \sum_{j \le t} b\lambda^{t-j} g(x_k[j])`.  The modified network has the channels
+:math:`(u \in \mathbb R^{d}, w, \mathrm{acc} \in \mathbb R^{d})`: an exact linear state :math:`u`,
+then :math:`g \approx c_0 + c_1 u + \sum_i c_i \sigma(a_i u + b_i)` accumulated unit by unit
+through the :math:`\sigma` work channel :math:`w` (least squares on a fixed grid of units; exact
+when :math:`g = \tanh` or :math:`\sigma` is related to :math:`g` affinely).  Width
+:math:`2d + 1` (:math:`+1` for the sigmoid's constant channel) :math:`= d_x + d_y + 1 (+1)`:
+*this construction's* width for this class, below the published :math:`d_x + d_y + 3 (+4)`
+for general targets (which this module does not construct).  The error is the fit error of
+:math:`g` plus the :math:`\delta` error, :math:`O(\delta^2)`; ``delta`` is a parameter and
+``docs/rnn.md`` plots the error against it.
+
+>>> from constructions import build
+>>> c = build("rnn-tanh", "wiener-tanh", T=5, delta=1e-3)
+>>> c.network.width, c.network.activations[0].name
+(3, 'tanh')
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from uat.domains import parse_domain
+from uat.errors import BudgetExceeded, DimensionMismatch, ParameterError
+from uat.sequence_targets import HammersteinStructure, RidgeStructure, make_sequence_target
+
+from ._registry import Construction, ConstructionSpec, ContractCase, register
+from ._rnn_delta import SIGMA, ModifiedCell, linearise
+
+__all__ = ["build_rnn_tanh", "build_rnn_sigmoid", "fit_units"]
+
+
+def _sigma(act: str):
+    return np.tanh if act == "tanh" else (lambda z: 1.0 / (1.0 + np.exp(-z)))
+
+
+def fit_units(g: Any, zlo: float, zhi: float, act: str, tol: float, *, exact_tanh: bool = False,
+              max_units: int = 64) -> tuple[float, float, list[tuple[float, float, float]], float]:
+    r"""Coefficients of :math:`g(z) \approx c_0 + c_1 z + \sum_i c_i \sigma(a_i z + b_i)` on :math:`[z_-, z_+]`.
+
+    Units sit on a uniform grid of centres with the fixed slope 4/(z_+ - z_-); coefficients by
+    least squares (a linear solve, no iteration); the unit count grows until the max error on a
+    grid 4 times finer than the fitting grid is below ``tol``.  Returns ``(c0, c1, [(a, b, c), ...], error)``.
+    """
+    if exact_tanh:  # g = tanh exactly: tanh = 2 sigmoid(2 z) - 1
+        return (0.0, 0.0, [(1.0, 0.0, 1.0)], 0.0) if act == "tanh" else (-1.0, 0.0, [(2.0, 0.0, 2.0)], 0.0)
+    f = _sigma(act)
+    width = max(zhi - zlo, 1e-12)
+    zs = np.linspace(zlo, zhi, 4097)
+    gz = g(zs)
+    a = 4.0 / width  # fixed slope: smooth units, near-spectral convergence for smooth g
+    err = np.inf
+    for m in (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64):
+        if m > max_units:
+            break
+        centres = np.linspace(zlo, zhi, m)
+        F = np.column_stack([np.ones_like(zs), zs] + [f(a * (zs - b)) for b in centres])
+        coef, *_ = np.linalg.lstsq(F[::4], gz[::4], rcond=1e-15)
+        err = float(np.max(np.abs(F @ coef - gz)))
+        if err <= tol:
+            return float(coef[0]), float(coef[1]), [(a, -a * b, float(c)) for b, c in zip(centres, coef[2:])], err
+    raise BudgetExceeded(f"{act} units reached a fit error of {err:.3g} for g on [{zlo:.3g}, {zhi:.3g}] "
+                         f"(need <= {tol:.3g}); raise eps")
+
+
+def _geometric(st_inner: Any, T: int, d: int) -> tuple[float, float, float]:
+    """(lambda, a, c0) when u_k[t] = sum_j lambda^(t-j) (a x_k[j] + c0) (coordinatewise); else ParameterError."""
+    m, c = st_inner.coefficients(T)
+    a = m[0, 0, 0, 0]
+    lam = (m[1, 0, 0, 0] / a) if T > 1 and a else Fraction(0)
+    c0 = c[0, 0]
+    ok = a != 0
+    for t in range(T):
+        for j in range(T):
+            for k in range(d):
+                for i in range(d):
+                    want = a * lam ** (t - j) if (j <= t and i == k) else Fraction(0)
+                    ok = ok and m[t, j, k, i] == want
+        ok = ok and all(c[t, k] == c0 * sum((lam**i for i in range(t + 1)), Fraction(0)) for k in range(d))
+    if not ok:
+        raise ParameterError("rnn-tanh/rnn-sigmoid need a first-order (IIR) Wiener or Hammerstein target, coordinatewise")
+    return float(lam), float(a), float(c0)
+
+
+def _build(act: str, target: Any, *, input_dim: int | None, output_dim: int | None, T: Any, eps: Any, domain: Any,
+           delta: Any) -> Construction:
+    T = 10 if T is None else T
+    if isinstance(T, bool) or not isinstance(T, int) or not 1 <= T <= 256:
+        raise ParameterError(f"the horizon T must be an integer in 1..256, got {T!r}")
+    eps = 1e-3 if eps is None else float(eps)
+    if not eps > 0:
+        raise ParameterError(f"eps must be > 0, got {eps!r}")
+    tgt = make_sequence_target("wiener-tanh" if target is None else target, input_dim=input_dim)
+    if output_dim is not None and output_dim != tgt.output_dim:
+        raise DimensionMismatch(f"target {tgt.name!r} has d_y = {tgt.output_dim}, but --dy {output_dim} was given")
+    st = tgt.structure
+    if not isinstance(st, (RidgeStructure, HammersteinStructure)):
+        raise ParameterError(f"rnn-{act} builds first-order Wiener/Hammerstein targets (e.g. wiener-tanh, wiener-sin, "
+                             f"hammerstein); {tgt.name!r} has no such structure")
+    d = tgt.input_dim
+    box = parse_domain(domain if domain is not None else tgt.domain, dim=d)
+    if d != 1:
+        raise ParameterError(f"rnn-{act} handles d_x = d_y = 1 (one work channel serves one coordinate); got d_x = {d}")
+    xlo, xhi = float(box.lo[0]), float(box.hi[0])
+    if isinstance(st, RidgeStructure):
+        lam, a, c0 = _geometric(st.inner, T, d)
+        m_in, m_ax = min(a * xlo, a * xhi) + c0, max(a * xlo, a * xhi) + c0
+        sums = [sum(lam**i for i in range(t)) for t in (1, T)] if lam >= 0 else [sum(abs(lam) ** i for i in range(T))] * 2
+        if lam < 0:
+            m_in, m_ax = -max(abs(m_in), abs(m_ax)), max(abs(m_in), abs(m_ax))
+        zlo, zhi = min(m_in * sm for sm in sums), max(m_ax * sm for sm in sums)
+        fit = fit_units(st.g, zlo, zhi, act, eps / 2, exact_tanh=st.g_name == "tanh")
+        gain, rec_first = 1.0, True
+    else:
+        k0, k1 = st.kernel(0), st.kernel(1)
+        if k0 == 0 or any(st.kernel(i) != k0 * (k1 / k0) ** i for i in range(T)):
+            raise ParameterError(f"rnn-{act} needs a geometric Hammerstein kernel h[i] = b lambda^i")
+        lam, b = float(k1 / k0), float(k0)
+        zlo, zhi = xlo, xhi
+        hsum = sum(abs(b) * abs(lam) ** i for i in range(T))
+        fit = fit_units(st.g, zlo, zhi, act, eps / (2 * hsum))
+        gain, rec_first, a, c0 = b, False, 1.0, 0.0
+    c0_fit, c1_fit, units, fit_err = fit
+    # -- the modified network: channels u (0..d-1), w (d), acc (d+1..2d) ------------------------
+    W = 2 * d + 1
+    U, Wk, ACC = list(range(d)), d, list(range(d + 1, 2 * d + 1))
+    ident = np.ones(W, dtype=bool)
+    ident[Wk] = False
+    cells: list[ModifiedCell] = []
+    lift = np.zeros((W, d))
+    lift[U, range(d)] = 1.0
+
+    def cell(A=None, B=None, th=None):
+        cells.append(ModifiedCell(np.zeros((W, W)) if A is None else A, B, np.zeros(W) if th is None else th, ident))
+
+    keep_u = np.zeros((W, W))
+    keep_u[U, U] = 1.0
+    if rec_first:  # u[t] = lam u[t-1] + a x[t] + c0
+        A = np.zeros((W, W))
+        A[U, U] = lam
+        B = np.zeros((W, W))
+        B[U, U] = a
+        th = np.zeros(W)
+        th[U] = c0
+        cell(A, B, th)
+    prev_w = None
+    for i, (ua, ub, uc) in enumerate(units + [(None, None, None)]):
+        B = keep_u.copy()
+        th = np.zeros(W)
+        for k in range(d):
+            if i == 0:
+                B[ACC[k], U[k]] = c1_fit
+                th[ACC[k]] = c0_fit
+            else:
+                B[ACC[k], ACC[k]] = 1.0
+            if prev_w is not None:
+                B[ACC[k], Wk] = prev_w
+        if ua is not None:
+            B[Wk, U[0]] = ua
+            th[Wk] = ub
+        cell(None, B, th)
+        prev_w = None if ua is None else uc
+    if not rec_first:  # acc[t] = lam acc[t-1] + b acc_in[t]
+        A = np.zeros((W, W))
+        B = np.zeros((W, W))
+        for k in range(d):
+            A[ACC[k], ACC[k]] = lam
+            B[ACC[k], ACC[k]] = gain
+        cell(A, B, None)
+    readout = np.zeros((d, W))
+    readout[range(d), ACC] = 1.0
+    delta = _delta(act, delta, eps, max(abs(zlo), abs(zhi)), T)
+    net = linearise(lift, cells, readout, act, delta)
+    width = W + (1 if SIGMA[act][0] else 0)
+    theorem = f"song2023-rnn-{act}"
+    return Construction(
+        network=net, name=f"rnn-{act}", theorem=theorem, width=width,
+        parameters={"T": T, "delta": delta, "units": len(units), "fit_error": fit_err},
+        predicted_error=None,
+        precision={"mode": "float64", "delta": delta, "max_abs_weight": net.max_abs_weight(),
+                   "decode_rounding_scale": 2.0**-52 * (1 + SIGMA[act][0] / (delta * SIGMA[act][1]))},
+        notes=(f"modified RNN (exact identity channels) with a {len(units)}-unit {act} fit of g (max fit error "
+               f"{fit_err:.2e}), identity channels delta-linearised with delta = {delta:g} (error O(delta^2)); "
+               f"restricted class (first-order Wiener/Hammerstein); width 2d+1{'+1' if SIGMA[act][0] else ''} is this "
+               "construction's, the published bound for general targets is larger"),
+        target=tgt.name, domain=str(box), epsilon=eps, p=None,
+        extra_metadata={"norm": "sup", "horizon": T, "family": "rnn", "delta": delta},
+    )
+
+
+def _delta(act: str, delta: Any, eps: float, zmax: float, T: int) -> float:
+    """The default delta puts the O(delta^2 |u|^2) linearisation error near eps/100 (measured constant < 1)."""
+    if delta is None:
+        d = math.sqrt(eps / (100.0 * (1.0 + zmax**2) * T))
+        floor = 1e-7 if act == "tanh" else 1e-5  # the sigmoid's decode rounding grows like eps_mach / delta
+        return float(min(1e-2, max(floor, d)))
+    v = float(delta)
+    if not 0 < v <= 1:
+        raise ParameterError(f"delta must lie in (0, 1], got {delta!r}")
+    return v
+
+
+def build_rnn_tanh(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
+                   T: int | None = None, eps: float | None = None, domain: Any = None, delta: float | None = None,
+                   progress: str = "auto") -> Construction:
+    """tanh witness (see the module docstring); default target ``wiener-tanh``, delta from eps."""
+    return _build("tanh", target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, domain=domain, delta=delta)
+
+
+def build_rnn_sigmoid(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
+                      T: int | None = None, eps: float | None = None, domain: Any = None, delta: float | None = None,
+                      progress: str = "auto") -> Construction:
+    """Sigmoid witness: one more channel (the constant sigma(0)) than :func:`build_rnn_tanh`."""
+    return _build("sigmoid", target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, domain=domain,
+                  delta=delta)
+
+
+def _add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--T", type=int, dest="T", help="sequence length (horizon), default 10")
+    p.add_argument("--delta", type=float, help="the linearisation scale delta (default: from eps)")
+
+
+def _from_args(args: argparse.Namespace) -> dict[str, Any]:
+    from ._cli import default_from_args
+
+    kw = default_from_args(args)
+    for key in ("T", "delta"):
+        if getattr(args, key, None) is not None:
+            kw[key] = getattr(args, key)
+    return kw
+
+
+def _cases(act: str):
+    def cases() -> list[ContractCase]:
+        return [
+            ContractCase(f"{act} wiener-tanh T=8", "wiener-tanh", {"T": 8, "eps": 1e-5}, {"d_x": 1, "d_y": 1}, "sup", 1e-5),
+            ContractCase(f"{act} wiener-sin T=6", "wiener-sin", {"T": 6, "eps": 1e-3}, {"d_x": 1, "d_y": 1}, "sup", 1e-3),
+            ContractCase(f"{act} hammerstein T=5", "hammerstein", {"T": 5, "eps": 1e-3}, {"d_x": 1, "d_y": 1}, "sup", 1e-3),
+        ]
+    return cases
+
+
+for _act, _extra in (("tanh", 0), ("sigmoid", 1)):
+    register(ConstructionSpec(
+        name=f"rnn-{_act}",
+        theorem=f"song2023-rnn-{_act}",
+        family="rnn",
+        norm="sup",
+        summary=f"deep {_act} RNN via the delta-linearisation of identity channels (first-order Wiener/Hammerstein targets)",
+        width=(lambda e: (lambda d_x, d_y, **_: d_x + d_y + 1 + e))(_extra),
+        supports=lambda d_x=1, d_y=1, **_: d_x == 1 and d_y == 1,
+        builder=build_rnn_tanh if _act == "tanh" else build_rnn_sigmoid,
+        add_arguments=_add_arguments,
+        from_args=_from_args,
+        width_kind=f"construction width d_x+d_y+{1 + _extra} for a restricted target class "
+                   f"(published d_x+d_y+{3 + _extra} for general targets)",
+        contract_cases=_cases(_act),
+    ))
