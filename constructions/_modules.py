@@ -8,6 +8,7 @@ MODULES: tuple[str, ...] = (
     "leaky_lp",
     "leaky_uniform",
     "rnn_lp",
+    "rnn_tanh",
     "rnn_uniform",
 )
 
