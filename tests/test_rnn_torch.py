@@ -1,0 +1,43 @@
+"""Torch export of recurrent witnesses: outputs equal numpy's to 1e-12 relative to the output and readout scale."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from constructions import build  # noqa: E402
+from uat.errors import UatError  # noqa: E402
+from uat.export import to_torch  # noqa: E402
+from uat.export._torch_rnn import RecurrentModule, to_torch_rnn  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    "name, kind, kwargs",
+    [
+        ("rnn-uniform", "wiener-tanh", {"T": 5, "eps": 1e-3}),
+        ("brnn-uniform", "reversal", {"T": 5, "input_dim": 2}),
+        ("rnn-lp", "majority", {"T": 2, "bits": 3}),
+        ("rnn-sigmoid", "wiener-sin", {"T": 5, "eps": 1e-3}),
+    ],
+)
+def test_torch_matches_numpy(name, kind, kwargs, tolerance):
+    net = build(name, kind, **kwargs).network
+    module = to_torch(net)
+    assert isinstance(module, RecurrentModule)
+    x = np.random.default_rng(0).random((64, kwargs["T"], net.input_dim))
+    want = net.evaluate(x)
+    with torch.no_grad():
+        got = module(torch.tensor(x, dtype=torch.float64)).numpy()
+    assert got.shape == want.shape
+    # scale: the output, times the readout's row sums (the delta-trick readout divides by delta sigma'(0),
+    # so summation order alone moves its result by eps_mach * that factor)
+    q = np.abs(np.asarray(net.as_float().readout)).sum(axis=1).max()
+    scale = max(1.0, float(np.max(np.abs(want)))) * max(1.0, float(q))
+    assert np.max(np.abs(got - want)) <= tolerance["torch_vs_numpy"] * scale
+
+
+def test_torch_rnn_refuses_other_values():
+    with pytest.raises(UatError):
+        to_torch_rnn("not a network")
