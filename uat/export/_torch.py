@@ -198,6 +198,10 @@ def to_torch(net: FeedForward) -> nn.Sequential:
         from ._torch_deepsets import deepsets_to_torch
 
         return deepsets_to_torch(net)
+    if type(net).__name__ == "Recurrent":  # deep RNN / BRNN (uat/export/_torch_rnn.py)
+        from ._torch_rnn import to_torch_rnn
+
+        return to_torch_rnn(net)
     if not isinstance(net, FeedForward):
         raise UnsupportedModule(f"to_torch needs a FeedForward network, got {type(net).__name__}")
     return _sequential(_net_layers(net))
