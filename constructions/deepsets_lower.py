@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from uat._rational_linalg import null_vector, solve
 from uat.deepsets import DeepSets
 from uat.errors import DimensionMismatch, ParameterError
 from uat.set_embedding import SetEmbedding
@@ -56,48 +57,6 @@ def default_directions(d: int, k: int | None = None) -> list[list[Fraction]]:
     return cands[:k]
 
 
-def _solve_exact(a: list[list[Fraction]], b: list[Fraction]) -> list[Fraction]:
-    """Solve a x = b exactly (Gauss-Jordan in Fractions); a is square and invertible."""
-    n = len(a)
-    m = [row[:] + [rhs] for row, rhs in zip(a, b)]
-    for c in range(n):
-        piv = next(r for r in range(c, n) if m[r][c] != 0)
-        m[c], m[piv] = m[piv], m[c]
-        inv = 1 / m[c][c]
-        m[c] = [v * inv for v in m[c]]
-        for r in range(n):
-            if r != c and m[r][c] != 0:
-                f = m[r][c]
-                m[r] = [v - f * w for v, w in zip(m[r], m[c])]
-    return [m[r][n] for r in range(n)]
-
-
-def _null_vector(w: list[list[Fraction]], d: int) -> list[Fraction]:
-    """A nonzero exact v with W v = 0 (K < D), by row reduction."""
-    rows = [r[:] for r in w]
-    pivots: list[int] = []
-    r = 0
-    for c in range(d):
-        piv = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
-        if piv is None:
-            continue
-        rows[r], rows[piv] = rows[piv], rows[r]
-        inv = 1 / rows[r][c]
-        rows[r] = [v * inv for v in rows[r]]
-        for i in range(len(rows)):
-            if i != r and rows[i][c] != 0:
-                f = rows[i][c]
-                rows[i] = [v - f * x for v, x in zip(rows[i], rows[r])]
-        pivots.append(c)
-        r += 1
-    free = next(c for c in range(d) if c not in pivots)
-    v = [Fraction(0)] * d
-    v[free] = Fraction(1)
-    for i, c in enumerate(pivots):
-        v[c] = -rows[i][free]
-    return v
-
-
 def colliding_pair(w: list[list[Fraction]], n: int) -> tuple[list[list[Fraction]], list[list[Fraction]]]:
     """Two inequivalent N-element sets with equal projections onto every row of W (K <= D)."""
     k, d = len(w), len(w[0])
@@ -108,13 +67,13 @@ def colliding_pair(w: list[list[Fraction]], n: int) -> tuple[list[list[Fraction]
     zero = [Fraction(0)] * d
     if k < d:  # X = {0, 0, pad}, X' = {v, 0, pad} with W v = 0
         pad = [[Fraction(j + 2, 3)] + [Fraction(0)] * (d - 1) for j in range(n - 2)]
-        return [zero[:], zero[:]] + pad, [_null_vector(w, d), zero[:]] + [p[:] for p in pad]
+        return [zero[:], zero[:]] + pad, [null_vector(w, d), zero[:]] + [p[:] for p in pad]
     if d < 2:
         raise ParameterError("with D = 1 the power sums are injective (L = N suffices); the demo needs D >= 2")
     y_first = [[Fraction(0)] * d, [Fraction(1), Fraction(1)] + [Fraction(0)] * (d - 2)]
     y_second = [[Fraction(0), Fraction(1)] + [Fraction(0)] * (d - 2), [Fraction(1), Fraction(0)] + [Fraction(0)] * (d - 2)]
     y_pad = [[Fraction(j + 2)] + [Fraction(0)] * (d - 1) for j in range(n - 2)]
-    to_x = lambda y: _solve_exact([list(r) for r in w], y)  # noqa: E731  (x = W^{-1} y)
+    to_x = lambda y: solve(w, y)  # noqa: E731  (x = W^{-1} y)
     return [to_x(y) for y in y_first + y_pad], [to_x(y) for y in y_second + y_pad]
 
 

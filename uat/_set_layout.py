@@ -28,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from ._scalars import exact_array, float_array, is_exact_array
+from ._scalars import float_array, is_exact_array
 from .errors import DimensionMismatch, ExactnessError, ParameterError
+from .set_embedding import exact_or_float
 
 __all__ = ["AnchorLayout", "mixed_pairs"]
 
@@ -44,16 +45,7 @@ def mixed_pairs(n: int) -> tuple[tuple[int, int], ...]:
 
 
 def _values(values: Any, what: str, ndim: int) -> np.ndarray:
-    if isinstance(values, np.ndarray) and values.dtype != object and not np.issubdtype(values.dtype, np.integer):
-        arr = float_array(values, what=what)
-    else:
-        obj = np.asarray(values, dtype=object)
-        if any(isinstance(v, (float, np.floating)) for v in obj.ravel()):
-            if any(isinstance(v, (Fraction, str)) for v in obj.ravel()):
-                raise ExactnessError(f"the {what} mix floats with exact rationals")
-            arr = float_array(obj, what=what)
-        else:
-            arr = exact_array(obj) if obj.size else np.zeros(obj.shape, dtype=object)
+    arr = exact_or_float(values, what)
     if arr.ndim != ndim:
         raise DimensionMismatch(f"the {what} must be a {ndim}-D array, got shape {arr.shape}")
     return arr

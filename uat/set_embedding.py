@@ -35,27 +35,41 @@ import numpy as np
 from ._scalars import exact_array, float_array, is_exact_array, to_fraction
 from .errors import DimensionMismatch, ExactnessError, NonFiniteError, ParameterError
 
-__all__ = ["SetEmbedding", "EMBEDDING_KINDS", "as_sets", "exact_set"]
+__all__ = ["SetEmbedding", "EMBEDDING_KINDS", "as_sets", "exact_set", "exact_or_float"]
 
 EMBEDDING_KINDS = ("lp", "le")
 # Memory bound for the float forward pass: sets per chunk * N * K * 8 bytes stays below this.
 _CHUNK_BYTES = 1 << 26
 
 
+def exact_or_float(values: Any, what: str) -> np.ndarray:
+    """A read-only array that is all Fractions (from ints, Fractions, ``"p/q"``) or all float64.
+
+    Integer arrays are exact; any float makes the array float64, unless it is mixed with
+    Fractions or strings, which raises :class:`ExactnessError`.
+    """
+    if isinstance(values, np.ndarray) and values.dtype != object:
+        if np.issubdtype(values.dtype, np.integer):
+            return exact_array(values)
+        return float_array(values, what=what)
+    obj = np.asarray(values, dtype=object)
+    has_float = any(isinstance(v, (float, np.floating)) for v in obj.ravel())
+    if has_float and any(isinstance(v, (Fraction, str)) for v in obj.ravel()):
+        raise ExactnessError(
+            f"the {what} mixes floats with exact rationals; give every entry as an int, Fraction "
+            "or 'p/q' string, or pass a float64 array"
+        )
+    if has_float:
+        return float_array(obj, what=what)
+    if obj.size == 0:
+        out = np.zeros(obj.shape, dtype=object)
+        out.flags.writeable = False
+        return out
+    return exact_array(obj)
+
+
 def _weight_array(weight: Any) -> np.ndarray:
-    if isinstance(weight, np.ndarray) and weight.dtype != object:
-        exact = np.issubdtype(weight.dtype, np.integer)
-        arr = exact_array(weight) if exact else float_array(weight, what="embedding weight")
-    else:
-        obj = np.asarray(weight, dtype=object)
-        has_float = any(isinstance(v, (float, np.floating)) for v in obj.ravel())
-        has_exact = any(isinstance(v, (Fraction, str)) for v in obj.ravel())
-        if has_float and has_exact:
-            raise ExactnessError(
-                "the embedding weight mixes floats with exact rationals; give every entry as an int, Fraction "
-                "or 'p/q' string, or pass a float64 array"
-            )
-        arr = float_array(obj, what="embedding weight") if has_float else exact_array(obj)
+    arr = exact_or_float(weight, "embedding weight")
     if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
         raise DimensionMismatch(f"the embedding weight must be a non-empty (K, D) matrix, got shape {arr.shape}")
     return arr

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from uat._rational_linalg import null_vector
 from uat.domains import Box
 
 __all__ = ["FAMILIES", "random_sets", "family_sets", "adversarial_pairs", "null_direction", "fit_to_box"]
@@ -126,32 +127,6 @@ def family_sets(name: str, n: int, box: Box, rng: np.random.Generator, *, count:
     raise ValueError(f"unknown set family {name!r}; known: {', '.join(FAMILIES)}")
 
 
-def _exact_null(rows: list[list[Fraction]], d: int) -> list[Fraction]:
-    """A nonzero rational v with rows @ v = 0 (fewer rows than columns)."""
-    m = [r[:] for r in rows]
-    pivots: list[int] = []
-    r = 0
-    for c in range(d):
-        piv = next((i for i in range(r, len(m)) if m[i][c] != 0), None)
-        if piv is None:
-            continue
-        m[r], m[piv] = m[piv], m[r]
-        inv = 1 / m[r][c]
-        m[r] = [v * inv for v in m[r]]
-        for i in range(len(m)):
-            if i != r and m[i][c] != 0:
-                f = m[i][c]
-                m[i] = [v - f * x for v, x in zip(m[i], m[r])]
-        pivots.append(c)
-        r += 1
-    free = next(c for c in range(d) if c not in pivots)
-    v = [Fraction(0)] * d
-    v[free] = Fraction(1)
-    for i, c in enumerate(pivots):
-        v[c] = -m[i][free]
-    return v
-
-
 def adversarial_pairs(n: int, d: int, anchors: Any = None) -> dict[str, tuple[list[list[Fraction]], list[list[Fraction]]]]:
     """Inequivalent rational pairs that defeat weaker embeddings (see the module docstring).
 
@@ -174,8 +149,8 @@ def adversarial_pairs(n: int, d: int, anchors: Any = None) -> dict[str, tuple[li
         pairs["parity"] = (even + pad4, odd + [r[:] for r in pad4])
     if anchors is not None and n >= 2 and d >= 2 and len(anchors) >= 2 * (d - 1):
         w = [[Fraction(v) for v in row] for row in anchors]
-        u = _exact_null(w[: d - 1], d)
-        v = _exact_null(w[d - 1 : 2 * (d - 1)], d)
+        u = null_vector(w[: d - 1], d)
+        v = null_vector(w[d - 1 : 2 * (d - 1)], d)
         scale = 4 * max(abs(t) for t in u + v)
         u = [t / scale for t in u]
         v = [t / scale for t in v]
