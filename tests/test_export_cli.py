@@ -81,7 +81,7 @@ def test_sympy_on_an_exact_non_dyadic_witness(capsys, tmp_path):
     from uat.export import to_sympy
 
     line = out.read_text().splitlines()[1]
-    assert line == f"y1 = {to_sympy(net)[0]}" and "x/3 + 1/5" in line and "2*x/7" in line
+    assert line == f"y1 = {to_sympy(net)[0]}" and "x1/3 + 1/5" in line and "2*x1/7" in line
 
 
 BAD = [

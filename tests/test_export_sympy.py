@@ -26,7 +26,7 @@ def substitute(exprs, symbols, point):
 
 
 def default_symbols(d):
-    return [sympy.Symbol("x")] if d == 1 else [sympy.Symbol(f"x{i + 1}") for i in range(d)]
+    return [sympy.Symbol(f"x{i + 1}", real=True) for i in range(d)]
 
 
 @pytest.mark.parametrize("activation", EXACT_ACTIVATIONS)
@@ -49,7 +49,7 @@ def test_exact_at_kinks():
     """Points where a relu/step argument is exactly zero: sympy and the exact evaluator agree."""
     net = tent_network(3)
     (expr,) = to_sympy(net)
-    x = sympy.Symbol("x")
+    (x,) = default_symbols(1)
     for k in range(9):
         q = Fraction(k, 8)
         assert Fraction(str(expr.xreplace({x: sympy.Rational(k, 8)}))) == net.evaluate_exact([[q]])[0, 0]

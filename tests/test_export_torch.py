@@ -178,6 +178,8 @@ def test_file_round_trip_is_weights_only(rng, tmp_path):
     payload = torch.load(path, weights_only=True)
     assert payload["format"] == "uat.torch/1"
     assert payload["architecture"][0] == {"in_features": 2, "out_features": 3, "activation": "leaky_relu(1/8)", "count": 1}
+    assert payload["architecture"][1]["count"] == 4 and tuple(payload["weights"][1].shape) == (4, 3, 3)
+    assert payload["weights"][0].dtype == torch.float64
     module = load_torch(path)
     x = rng.standard_normal((20, 2))
     assert relative_gap(net, module, x) <= tol("torch_vs_numpy")
@@ -205,11 +207,20 @@ def test_bad_torch_files(tmp_path):
     good = tmp_path / "good.pt"
     save_torch(tent_network(2), good)
     payload = torch.load(good, weights_only=True)
-    payload["state_dict"]["2.weight"] = torch.zeros(3, 3, dtype=torch.float64)
+    payload["weights"][1] = torch.zeros(1, 3, 3, dtype=torch.float64)
     broken = tmp_path / "broken.pt"
     torch.save(payload, broken)
     with pytest.raises(FormatError, match="do not match the architecture"):
         load_torch(broken)
+    payload["weights"] = payload["weights"][:1]
+    torch.save(payload, broken)
+    with pytest.raises(FormatError, match="one tensor per architecture entry"):
+        load_torch(broken)
+    payload = torch.load(good, weights_only=True)
+    payload["weights"][0][0, 0, 0] = float("inf")
+    torch.save(payload, broken)
+    with pytest.raises(NonFiniteError, match="non-finite"):
+        load_torch(broken, as_network=True)
 
 
 def test_import_uat_export_stays_light():

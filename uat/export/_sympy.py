@@ -32,7 +32,7 @@ User strings are never parsed: symbol names become ``sympy.Symbol(name)`` as the
 >>> from uat import FeedForward
 >>> net = FeedForward.from_layers([([[1], [-1]], ["1/2", 0], "relu"), ([["1/3", 1]], [0])])
 >>> to_sympy(net)
-[Max(0, -x) + Max(0, x + 1/2)/3]
+[Max(0, -x1) + Max(0, x1 + 1/2)/3]
 >>> print(to_latex(net).splitlines()[2])
 W_{1} &= \left[\begin{matrix}1\\-1\end{matrix}\right], & b_{1} &= \left[\begin{matrix}\frac{1}{2}\\0\end{matrix}\right], & \sigma_{1} &= \operatorname{ReLU}\\
 """
@@ -95,7 +95,8 @@ def expression_size(net: FeedForward, *, stop_above: float = float("inf")) -> fl
 def _symbols(net: FeedForward, symbols: Sequence[Any] | None) -> list[sympy.Symbol]:
     d = net.input_dim
     if symbols is None:
-        return [sympy.Symbol("x")] if d == 1 else [sympy.Symbol(f"x{i + 1}") for i in range(d)]
+        # the same real symbols x1..xd as the target expressions (uat.export._expr_sympy)
+        return [sympy.Symbol(f"x{i + 1}", real=True) for i in range(d)]
     if isinstance(symbols, (str, sympy.Symbol)):
         symbols = [symbols]
     symbols = list(symbols)
@@ -106,7 +107,7 @@ def _symbols(net: FeedForward, symbols: Sequence[Any] | None) -> list[sympy.Symb
         if isinstance(s, sympy.Symbol):
             out.append(s)
         elif isinstance(s, str) and s:
-            out.append(sympy.Symbol(s))  # the name as it is: never parsed
+            out.append(sympy.Symbol(s, real=True))  # the name as it is: never parsed
         else:
             raise ParameterError(f"symbols must be sympy Symbols or non-empty names, got {s!r}")
     return out
@@ -162,8 +163,8 @@ def to_sympy(net: FeedForward, symbols: Sequence[Any] | None = None, *, max_term
     ----------
     net : FeedForward
     symbols : sequence of sympy.Symbol or str, optional
-        One per input (names are used verbatim, never parsed); default ``x`` or
-        ``x1, ..., xd``.
+        One per input (names become real ``sympy.Symbol`` s verbatim, never parsed); default
+        the real symbols ``x1, ..., xd`` that target expressions use too.
     max_terms : int
         Refuse networks whose expanded expression has more leaves than this
         (see :func:`expression_size`).
