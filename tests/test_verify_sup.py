@@ -197,3 +197,29 @@ def test_certified_sup_holds_the_exact_sup_of_random_networks_against_a_parabola
         best = max(best, *(abs(x * x - (v0 + s * (x - t0))) for x in cands))
     r = sup_error(net, square_target(-1, 1), "[-1,1]")
     assert r.certified and _holds(r, float(best))
+
+
+def test_one_input_smooth_network_goes_to_the_grid_and_is_certified():
+    net = FeedForward.from_layers([([[2.0], [-1.0]], [0.0, 0.5], "tanh"), ([[1.0, 1.0]], [0.0])])
+    r = sup_error(net, zero_target(), "[-1,1]")
+    x = np.linspace(-1, 1, 10_001)[:, None]
+    sampled = float(np.max(np.abs(net(x))))
+    assert r.method == "grid-lipschitz" and r.certified
+    # the attained value is a true error value; the grid cannot beat the certified bound
+    assert sampled <= r.high and r.low >= sampled * (1 - tol("certificate_width"))
+    assert r.gap <= tol("certificate_width") * r.value
+    with pytest.raises(MethodError, match="exact-1d"):
+        sup_error(net, zero_target(), method="exact-1d")
+
+
+def test_step_network_in_two_dimensions_is_not_certified():
+    net = FeedForward.from_layers([([[1, 1]], ["-1"], "step"), ([[1]], [0])])
+    r = sup_error(net, zero_target(2))
+    assert r.method == "regions-2d" and not r.certified and r.value == 1.0
+    assert any("region boundaries" in n for n in r.details["notes"])
+
+
+@pytest.mark.parametrize("rtol", [0, -1e-3, 1.0, "1e-6", True])
+def test_relative_tolerance_is_validated(rtol):
+    with pytest.raises(ParameterError, match="rtol must be a number in"):
+        sup_error(hat(), zero_target(), rtol=rtol)

@@ -39,6 +39,7 @@ from .pieces import linear_pieces_1d
 
 __all__ = ["lp_exact_1d"]
 
+_CHUNK = 1 << 15
 _G10 = leggauss(10)
 _G20 = leggauss(20)
 
@@ -61,10 +62,14 @@ def _err_norm_p(target: Target, x: np.ndarray, S: np.ndarray, C: np.ndarray, p: 
 
 def _gauss(target, a, b, S, C, p, rule) -> tuple[np.ndarray, np.ndarray]:
     nodes, weights = rule
-    h = (b - a)[:, None]
-    x = a[:, None] + h * (nodes[None, :] + 1) / 2
-    vals, noise = _err_norm_p(target, x, S, C, p)
-    return (h[:, 0] / 2) * (vals @ weights), (h[:, 0] / 2) * (noise @ weights)
+    out_v, out_n = np.empty(a.size), np.empty(a.size)
+    for s in range(0, a.size, _CHUNK):  # bounded memory for networks with millions of pieces
+        sl = slice(s, s + _CHUNK)
+        h = (b[sl] - a[sl])[:, None]
+        x = a[sl, None] + h * (nodes[None, :] + 1) / 2
+        vals, noise = _err_norm_p(target, x, S[sl], C[sl], p)
+        out_v[sl], out_n[sl] = (h[:, 0] / 2) * (vals @ weights), (h[:, 0] / 2) * (noise @ weights)
+    return out_v, out_n
 
 
 def _split_at_roots(target, a, b, S, C) -> tuple[np.ndarray, ...]:

@@ -30,7 +30,7 @@ from uat.tolerances import tol
 
 from ._bounds import target_bounds
 from ._result import ErrorEstimate
-from ._validate import target_values
+from ._validate import forward, target_values
 from .pieces import linear_pieces_1d
 
 __all__ = ["sup_exact_1d", "interval_upper"]
@@ -96,7 +96,7 @@ def sup_exact_1d(
     # a step network is discontinuous: its values at the breakpoints themselves are evaluated too
     point_low, point_at = 0.0, a
     if not pcs.continuous:
-        e_t = np.linalg.norm(f_t - net.evaluate(t[:, None]), axis=1)
+        e_t = np.linalg.norm(f_t - forward(net, t[:, None]), axis=1)
         k = int(np.argmax(e_t))
         point_low, point_at = float(e_t[k]), float(t[k])
     rounds, exhausted = 0, False

@@ -28,7 +28,7 @@ from uat.targets import Target
 
 from ._bounds import network_lipschitz_bound, target_bounds
 from ._result import ErrorEstimate
-from ._validate import target_values
+from ._validate import forward, target_values
 
 __all__ = ["sup_grid", "default_grid_points"]
 
@@ -65,7 +65,7 @@ def sup_grid(
     assumptions: dict[str, None] = {}
 
     def measure(centres: np.ndarray, hws: np.ndarray):
-        e = np.linalg.norm(target_values(target, centres) - net.evaluate(centres), axis=1)
+        e = np.linalg.norm(target_values(target, centres) - forward(net, centres), axis=1)
         lf, m, a = target_bounds(target, centres - hws, centres + hws, "lipschitz")
         if m != "none":
             methods[m] = None

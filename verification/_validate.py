@@ -13,7 +13,15 @@ from uat.errors import DimensionMismatch, MethodError, NonFiniteError, Parameter
 from uat.network import FeedForward
 from uat.targets import Target, make_target
 
-__all__ = ["ensure_network", "ensure_target", "ensure_domain", "ensure_p", "ensure_method", "ensure_int", "target_values"]
+__all__ = [
+    "ensure_network", "ensure_target", "ensure_domain", "ensure_p", "ensure_method", "ensure_int",
+    "ensure_tolerance", "target_values", "forward",
+]
+
+# Points per batch of the float64 forward pass.  Batches of a few thousand rows keep the
+# layer arrays in cache and below the size at which OpenBLAS starts threads; on the shared
+# 2-core machine, larger batches were 8x slower (docs/benchmarks.md, "Verification").
+EVAL_CHUNK = 4096
 
 
 def ensure_network(net: Any) -> FeedForward:
@@ -70,6 +78,18 @@ def ensure_int(value: Any, name: str, *, low: int, high: int | None = None) -> i
         rng = f">= {low}" if high is None else f"in {low}..{high}"
         raise ParameterError(f"{name} must be {rng}, got {value}")
     return value
+
+
+def ensure_tolerance(value: Any, name: str) -> float:
+    """A relative tolerance: a finite float in (0, 1)."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not (0.0 < float(value) < 1.0):
+        raise ParameterError(f"{name} must be a number in (0, 1), got {value!r}")
+    return float(value)
+
+
+def forward(net: FeedForward, x: np.ndarray) -> np.ndarray:
+    """``net.evaluate(x)`` in batches of :data:`EVAL_CHUNK` points."""
+    return net.evaluate(x, chunk_size=EVAL_CHUNK)
 
 
 def target_values(target: Target, x: np.ndarray) -> np.ndarray:

@@ -36,7 +36,9 @@ from uat.errors import MethodError, ParameterError
 from ._lp1d import lp_exact_1d
 from ._qmc import lp_sampled
 from ._result import ErrorEstimate
-from ._validate import ensure_domain, ensure_int, ensure_method, ensure_network, ensure_p, ensure_target
+from ._validate import (
+    ensure_domain, ensure_int, ensure_method, ensure_network, ensure_p, ensure_target, ensure_tolerance,
+)
 from .pieces import supports_pieces
 
 __all__ = ["lp_error", "LP_METHODS"]
@@ -118,7 +120,8 @@ def lp_error(
                 f"this network has {net.input_dim} inputs and activations {', '.join(map(str, net.activations))}; "
                 "use method='qmc'"
             )
-        return lp_exact_1d(net, target, box, p, rtol=float(rtol), cert_rtol=float(cert_rtol),
+        return lp_exact_1d(net, target, box, p, rtol=ensure_tolerance(rtol, "rtol"),
+                           cert_rtol=ensure_tolerance(cert_rtol, "cert_rtol"),
                            max_intervals=ensure_int(max_intervals, "max_intervals", low=1),
                            max_pieces=ensure_int(max_pieces, "max_pieces", low=1)).with_details(**where)
     if n is not None:

@@ -42,6 +42,8 @@ import numpy as np
 from uat.errors import BudgetExceeded, DimensionMismatch, MethodError, NonFiniteError
 from uat.network import FeedForward
 
+from ._validate import forward
+
 __all__ = ["Pieces1D", "linear_pieces_1d", "supports_pieces"]
 
 _KINKED = {"relu", "leaky_relu", "step"}
@@ -138,10 +140,10 @@ class Pieces1D:
         ``uat.tolerances.tol("conditioning_flag")`` the pieces should not be trusted.
         """
         x = self.midpoints() if points is None else np.asarray(points, dtype=np.float64).reshape(-1)
-        forward = self.network.evaluate(x[:, None])
+        fwd = forward(self.network, x[:, None])
         mine = self(x)
-        scale = max(1.0, float(np.max(np.abs(forward))))
-        return float(np.max(np.abs(forward - mine)) / scale)
+        scale = max(1.0, float(np.max(np.abs(fwd))))
+        return float(np.max(np.abs(fwd - mine)) / scale)
 
 
 def _layer_arrays(net: FeedForward, exact: bool):

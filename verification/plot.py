@@ -15,7 +15,7 @@ import numpy as np
 from uat.errors import DimensionMismatch
 
 from ._result import ErrorEstimate
-from ._validate import ensure_domain, ensure_network, ensure_target, target_values
+from ._validate import ensure_domain, ensure_network, ensure_target, forward, target_values
 from .pieces import linear_pieces_1d, supports_pieces
 from .regions import linear_regions_2d
 
@@ -63,7 +63,7 @@ def _plot_1d(plt, net, tgt, box, result, n):
         pcs = linear_pieces_1d(net, box.lo[0], box.hi[0])
         breaks = np.asarray(pcs.breakpoints, dtype=float)
         x = np.unique(np.concatenate([x, breaks]))
-    fx, nx = target_values(tgt, x[:, None]), net.evaluate(x[:, None])
+    fx, nx = target_values(tgt, x[:, None]), forward(net, x[:, None])
     err = np.linalg.norm(fx - nx, axis=1)
     fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(7, 5.5), sharex=True, gridspec_kw={"height_ratios": [3, 2]})
     for k in range(fx.shape[1]):
@@ -93,7 +93,7 @@ def _plot_2d(plt, net, tgt, box, result, k):
     (x0, y0), (x1, y1) = box.lo_array, box.hi_array
     gx, gy = np.meshgrid(np.linspace(x0, x1, k), np.linspace(y0, y1, k))
     pts = np.stack([gx.ravel(), gy.ravel()], axis=1)
-    err = np.linalg.norm(target_values(tgt, pts) - net.evaluate(pts), axis=1).reshape(k, k)
+    err = np.linalg.norm(target_values(tgt, pts) - forward(net, pts), axis=1).reshape(k, k)
     fig, ax = plt.subplots(figsize=(6.2, 5.2))
     im = ax.pcolormesh(gx, gy, err, shading="auto", cmap="magma")
     fig.colorbar(im, ax=ax, label="|f - N|")

@@ -40,6 +40,7 @@ from uat.domains import Box, parse_domain
 from uat.errors import BudgetExceeded, DimensionMismatch, MethodError, NonFiniteError
 from uat.network import FeedForward
 
+from ._validate import forward
 from .pieces import _KINKED, _PL
 
 __all__ = ["Regions2D", "linear_regions_2d"]
@@ -148,7 +149,7 @@ class Regions2D:
         Relative to ``max(1, max |N|)``; rounding gives 1e-16..1e-12.
         """
         pts = self.vertex_means
-        fwd = self.network.evaluate(pts)
+        fwd = forward(self.network, pts)
         scale = max(1.0, float(np.max(np.abs(fwd))))
         return float(np.max(np.abs(fwd - self.mean_values)) / scale)
 

@@ -36,7 +36,7 @@ from ._result import ErrorEstimate
 from ._sup1d import sup_exact_1d
 from ._sup2d import sup_regions_2d
 from ._supgrid import sup_grid
-from ._validate import ensure_domain, ensure_int, ensure_method, ensure_network, ensure_target
+from ._validate import ensure_domain, ensure_int, ensure_method, ensure_network, ensure_target, ensure_tolerance
 from .pieces import supports_pieces
 
 __all__ = ["sup_error", "SUP_METHODS"]
@@ -94,7 +94,7 @@ def sup_error(
     max_pieces = ensure_int(max_pieces, "max_pieces", low=1)
     if points_per_axis is not None:
         points_per_axis = ensure_int(points_per_axis, "points_per_axis", low=1)
-    rtol = float(rtol)
+    rtol = ensure_tolerance(rtol, "rtol")
     pl = supports_pieces(net)
     chosen = method
     if method == "auto":
