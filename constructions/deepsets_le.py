@@ -57,7 +57,7 @@ def supports(N: int, D: int, **_: Any) -> bool:  # noqa: N803
 
 
 def build_deepsets_le(target: Any = None, *, N: int = 3, D: int = 2, eps: Any = None,  # noqa: N803
-                      domain: Any = None, progress: Any = "auto", **_ignored: Any) -> Construction:
+                      domain: Any = None, progress: Any = "auto") -> Construction:
     """Build the LE witness for sets of N points in R^D (parameters as :func:`build_deepsets_lp`)."""
     n, d = check_dims(N, D)
     box = domain_box(domain, d)

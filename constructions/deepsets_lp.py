@@ -33,6 +33,7 @@ from typing import Any
 from uat._demo import DemoCase
 from uat._set_layout import AnchorLayout
 from uat.deepsets import DeepSets
+from uat.errors import ParameterError
 from uat.set_embedding import SetEmbedding
 from uat.set_targets import make_set_target
 
@@ -86,15 +87,13 @@ def resolve_target(target: Any, n: int, d: int) -> tuple[Any, str]:
 def check_eps(eps: Any) -> float:
     if eps is None:
         return DEFAULT_EPS
-    from uat.errors import ParameterError
-
     if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < float(eps) < float("inf"):
         raise ParameterError(f"eps must be a number > 0, got {eps!r}")
     return float(eps)
 
 
 def build_deepsets_lp(target: Any = None, *, N: int = 3, D: int = 2, variant: str = "improved",  # noqa: N803
-                      eps: Any = None, domain: Any = None, progress: Any = "auto", **_ignored: Any) -> Construction:
+                      eps: Any = None, domain: Any = None, progress: Any = "auto") -> Construction:
     """Build the LP witness for sets of N points in R^D (see the module docstring).
 
     Parameters

@@ -171,3 +171,24 @@ def test_decoder_on_the_paper_variant(rng):
 
     assert max(matching_error(res.sets[i], x[i]) for i in range(20)) <= 1e-8
     assert np.all(res.residual < 1e-12)
+
+
+def test_exact_embedding_equal_iff_equivalent_property():
+    """Hypothesis: for rational pairs (often permutations of each other), equal exact embeddings iff X ~ X'."""
+    hyp = pytest.importorskip("hypothesis")
+    st = hyp.strategies
+    lp = build("deepsets-lp", N=3, D=2).network
+    le = build("deepsets-le", N=3, D=2).network
+    entry = st.integers(-3, 3).map(lambda k: Fraction(k, 3))
+    row = st.lists(entry, min_size=2, max_size=2)
+    rows = st.lists(row, min_size=3, max_size=3)
+
+    @hyp.given(rows, rows, st.permutations(range(3)), st.booleans())
+    def check(a, b, perm, permute):
+        if permute:
+            b = [a[i] for i in perm]
+        same = sorted(map(tuple, a)) == sorted(map(tuple, b))
+        for net in (lp, le):
+            assert (net.embed_exact(a) == net.embed_exact(b)) == same
+
+    check()
