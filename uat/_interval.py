@@ -191,8 +191,19 @@ def iv_exp(a: Interval) -> Interval:
 
 
 def iv_pow(a: Interval, b: Interval) -> Interval:
-    """General power u**v = exp(v log u) on the part u >= 0 (numpy gives NaN for u < 0)."""
-    return _undefined_where(a[1] < 0, iv_exp(iv_mul(b, iv_log(a))))
+    """General power u**v = exp(v log u) for u >= 0.
+
+    numpy also defines u**v for u < 0 when v is an integer (value +-|u|**v); where the
+    base may be negative and the exponent's enclosure contains an integer, the result is
+    widened to [-A, A] with A the enclosure's bound of |u|**v.
+    """
+    lo, hi = iv_exp(iv_mul(b, iv_log(a)))
+    mag = np.maximum(np.abs(a[0]), np.abs(a[1]))
+    big = iv_exp(iv_mul(b, iv_log((np.zeros_like(mag), mag))))[1]
+    negative_int = (a[0] < 0) & (np.floor(b[1]) >= np.ceil(b[0]))
+    lo = np.where(negative_int, -big, lo)
+    hi = np.where(negative_int, np.maximum(big, hi), hi)
+    return lo, hi
 
 
 def _contains(lo: np.ndarray, hi: np.ndarray, centre: float, period: float) -> np.ndarray:
