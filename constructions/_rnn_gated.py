@@ -189,11 +189,13 @@ def build_gated(
     base_live = set(V) | set(A)
     prog = Program(lay.width)
     # 1. normalise into [0, 1/2] and set the accumulators
+    prog.stage = "normalise"
     rows = {i: {i: 1 / (2 * (lay.hi[i] - lay.lo[i]))} for i in V}
     bias = {i: -lay.lo[i] / (2 * (lay.hi[i] - lay.lo[i])) for i in V}
     bias.update({A[k]: C[k] for k in range(dy)})
     prog.emit(rows, bias, live_after=base_live)
     # 2. exact running maxima (width-2 cell on (s, w))
+    prog.stage = "running max"
     for t in maxterms:
         sgn = Fraction(t.sign)
         off = Fraction(0) if t.sign > 0 else _HALF
@@ -202,16 +204,20 @@ def build_gated(
         prog.add_pending(A[t.out], S, t.scale)
         prog.add_pending(A[t.out], Wk, t.scale)
     # 3. counter and time shift
+    prog.stage = "counter"
     prog.emit({}, {Wk: Fraction(1)}, {Wk: {Wk: Fraction(1)}}, live_after=base_live | {Wk})
+    prog.stage = "shift"
     prog.emit({i: {i: Fraction(1), Wk: Fraction(1)} for i in V}, {}, live_after=base_live)
     # 4. gated blocks
     counts = {"blocks": len(plans), "load_terms": 0, "gate_terms": 0, "output_terms": 0}
     for p in plans:
         b = p.block
+        prog.stage = "load"
         if p.loads:
             feats = [(V[i], Fraction(1), -q) for i, q, _ in p.loads]
             prog.pl_pipeline({S: [d for _, _, d in p.loads]}, feats, Wk, const={S: p.o}, flush=lay.bidirectional)
             counts["load_terms"] += len(p.loads)
+            prog.stage = "integrate"
             if lay.bidirectional:
                 prog.emit_bidirectional(
                     {S: {S: Fraction(1)}, Wk: {S: Fraction(1)}}, {S: {S: Fraction(1)}},
@@ -222,6 +228,7 @@ def build_gated(
                 )
             else:
                 prog.emit({S: {S: Fraction(1)}}, {}, {S: {S: Fraction(1)}}, live_after=base_live | {S})
+        prog.stage = "gate"
         feats, coefs = [], []
         if p.m_left > 0:
             feats.append((V[0], Fraction(-1), Fraction(b.t0)))
@@ -231,6 +238,7 @@ def build_gated(
             coefs.append(-p.m_right)
         prog.pl_pipeline({S: coefs}, feats, Wk, const={S: p.G0}, flush=True, keep_live=[S] if p.loads else [])
         counts["gate_terms"] += len(feats)
+        prog.stage = "output"
         outs = sorted(b.outputs)
         feats = [(S, Fraction(1), Fraction(0))]
         nknots = max(len(b.outputs[k].knots) for k in outs)
@@ -244,6 +252,7 @@ def build_gated(
         prog.live = set(base_live)
         counts["output_terms"] += len(feats)
     # 5. constant channel and readout
+    prog.stage = "constant"
     prog.emit({}, {S: Fraction(1)}, live_after=base_live | {S})
     W = lay.width
     lift = np.empty((W, dx), dtype=object)
@@ -258,6 +267,7 @@ def build_gated(
     net = Recurrent(lift, tuple(prog.cells), readout)
     diag = {
         **counts,
+        "stages": list(prog.stages),
         "accumulator_offsets": [float(c) for c in C],
         "max_load_offset": float(max([p.o for p in plans], default=Fraction(0))),
         "max_gate_slope": float(max([max(p.m_left, p.m_right) for p in plans], default=Fraction(0))),

@@ -137,15 +137,15 @@ def _ridge_plan(st: RidgeStructure, lay: GatedLayout, eps: float, knots: int | N
         for k in range(lay.d_y):
             alpha, cc = _inner(m, c, t, k, lay, span)
             zlo, zhi = _range(alpha, cc)
-            n = knots if knots is not None else _knots_for(float(zhi - zlo), st.g2_bound, eps / 2)
+            n = knots if knots is not None else _knots_for(float(zhi - zlo), st.g2_bound, eps / (2 * math.sqrt(lay.d_y)))
             b, h, _ = ridge_block(t + 1, k, alpha, cc, st.g, n)
             used.append(n)
             worst = max(worst, h * h * st.g2_bound / 8)
             if b is not None:
                 out.blocks.append(b)
-    out.predicted_error = worst
+    out.predicted_error = worst * math.sqrt(lay.d_y)  # Euclidean norm over the outputs
     out.parameters = {"knots": max(used)}
-    out.notes = f"a-priori bound h^2 sup|g''|/8 with sup|g''| <= {st.g2_bound:.6g} (interpolation error; rounding is extra)"
+    out.notes = f"a-priori bound sqrt(d_y) h^2 sup|g''|/8 with sup|g''| <= {st.g2_bound:.6g} (interpolation error; rounding is extra)"
     return out
 
 
@@ -159,7 +159,8 @@ def _hammerstein_plan(st: HammersteinStructure, lay: GatedLayout, eps: float, kn
     worst = 0.0
     for k in range(lay.d_x):
         lo, hi = lay.lo[k], lay.hi[k]
-        n = knots if knots is not None else _knots_for(float(hi - lo), st.g2_bound, eps / (2 * max(hsum, 1e-300)))
+        n = knots if knots is not None else _knots_for(float(hi - lo), st.g2_bound,
+                                                        eps / (2 * max(hsum, 1e-300) * math.sqrt(lay.d_y)))
         hx = (hi - lo) / n
         xs = [lo + i * hx for i in range(n + 1)]
         vals = [fraction_from_float(float(v)) for v in st.g(np.array([float(x) for x in xs]))]
@@ -183,8 +184,8 @@ def _hammerstein_plan(st: HammersteinStructure, lay: GatedLayout, eps: float, kn
             if b is not None:
                 out.blocks.append(b)
         out.parameters = {"knots": n}
-    out.predicted_error = worst
-    out.notes = "a-priori bound sum_i |h[i]| * h_x^2 sup|g''| / 8 (interpolation error; rounding is extra)"
+    out.predicted_error = worst * math.sqrt(lay.d_y)
+    out.notes = "a-priori bound sqrt(d_y) sum_i |h[i]| h_x^2 sup|g''| / 8 (interpolation error; rounding is extra)"
     return out
 
 
@@ -231,7 +232,7 @@ def _features_plan(target: SequenceTarget, lay: GatedLayout, eps: float, feature
             F = phi(train)
             reg = 1e-10 * np.trace(F.T @ F) / F.shape[1]
             W = np.linalg.solve(F.T @ F + reg * np.eye(F.shape[1]), F.T @ y_train)
-            err = float(np.max(np.abs(phi(test) @ W - y_test)))
+            err = float(np.max(np.linalg.norm(phi(test) @ W - y_test, axis=1)))
             if err <= eps / 2 or features is not None:
                 break
             if 2 * n > max_features:

@@ -39,6 +39,8 @@ class Program:
         self.width = width
         self.live: set[int] = set(live)
         self.cells: list[Cell | BiLayer] = []
+        self.stage = ""
+        self.stages: list[str] = []  # the stage label of every emitted cell (for figures and diagnostics)
         self.pending: dict[int, dict[int, Fraction]] = defaultdict(dict)
 
     # -- pending additions -----------------------------------------------------------------
@@ -101,6 +103,7 @@ class Program:
         """Append one ReLU cell (see the module docstring for the defaults)."""
         a, b, th = self._matrices(rows or {}, bias or {}, recurrent or {}, live_after)
         self.cells.append(Cell(a, b, th, "relu"))
+        self.stages.append(self.stage)
 
     def emit_bidirectional(
         self,
@@ -128,6 +131,7 @@ class Program:
             m.flags.writeable = False
         self.live = set(live_after)
         self.cells.append(BiLayer(Cell(af, bf, tf, "relu"), Cell(ab, bb, tb, "relu"), wf, wb))
+        self.stages.append(self.stage)
 
     def pl_pipeline(
         self,

@@ -162,3 +162,25 @@ def test_format_rejects_malformed(mutate, message):
     mutate(doc)
     with pytest.raises(FormatError, match=message):
         loads(json.dumps(doc))
+
+
+def test_the_plain_python_reader_in_docs_format_md_agrees():
+    """The minimal reader printed in docs/format.md (uat.rnn/1 section) evaluates a witness exactly."""
+    import json
+    import re
+    from pathlib import Path
+
+    from constructions import build
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "format.md").read_text()
+    section = text[text.index("## `uat.rnn/1`"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    namespace: dict = {}
+    exec(compile(code, "docs/format.md", "exec"), namespace)  # the documented reader, verbatim
+    for name, target in (("rnn-uniform", "running-mean"), ("brnn-uniform", "reversal")):
+        net = build(name, target, T=4, domain="[-1,1]").network
+        doc = json.loads(uat.dumps(net))
+        seq = [[Fraction(1, 3)], [Fraction(-1, 2)], [Fraction(0)], [Fraction(3, 4)]]
+        got = namespace["evaluate"](doc, seq)
+        want = net.evaluate_exact([seq])[0]
+        assert [list(r) for r in got] == [list(r) for r in want]
