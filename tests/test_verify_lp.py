@@ -11,7 +11,7 @@ from uat.targets import make_target
 from uat.tolerances import tol
 from verification import lp_error
 
-from _verify_support import KnownTarget, hat, interpolant, ramp_2d, square_target, zero_target
+from _verify_support import KnownTarget, hat, interpolant, ramp_2d, square_target, tent_2d, zero_target
 
 
 def _holds(result, true_value):
@@ -96,7 +96,7 @@ def test_qmc_interval_covers_the_true_value_in_most_seeded_repetitions():
     exact = (1 / ((p + 1) * (p + 2))) ** (1 / p)
     covered = 0
     for seed in range(50):
-        r = lp_error(ramp_2d(), zero_target(2), p=p, m=8, replicates=8, seed=seed)
+        r = lp_error(ramp_2d(), zero_target(2), p=p, m=8, replicates=8, seed=seed, method="auto")
         assert r.method == "qmc" and not r.certified
         covered += r.low <= exact <= r.high
     assert covered / 50 >= tol("ci_coverage")
@@ -162,7 +162,7 @@ def test_too_few_replicates_and_bad_confidence_are_rejected():
 
 
 def test_unknown_and_inapplicable_methods_are_rejected():
-    with pytest.raises(MethodError, match="valid methods: auto, exact-1d, qmc, mc"):
+    with pytest.raises(MethodError, match="valid methods: auto, exact-1d, regions-2d, qmc, mc"):
         lp_error(hat(), zero_target(), method="trapezoid")
     with pytest.raises(MethodError, match="exact-1d.*use method='qmc'"):
         lp_error(ramp_2d(), zero_target(2), method="exact-1d")
@@ -191,3 +191,42 @@ def test_certified_l2_holds_the_exact_value_for_random_networks_against_a_parabo
     r = lp_error(net, square_target(-1, 1), "[-1,1]", p=2)
     assert r.certified and _holds(r, exact)
     assert r.value == pytest.approx(exact, rel=tol("quadrature_relative"))
+
+
+# -- certified L^p in two dimensions over the exact regions ----------------------------------------
+
+
+@pytest.mark.parametrize("p", [1, 2, 3])
+def test_regions_2d_reproduces_the_ramp_closed_form(p):
+    exact = (1 / ((p + 1) * (p + 2))) ** (1 / p)
+    r = lp_error(ramp_2d(), zero_target(2), p=p, method="regions-2d")
+    assert r.certified and _holds(r, exact)
+    assert r.value == pytest.approx(exact, rel=tol("verify_closed_form"))
+    assert r.gap <= 1e-4 * exact * (1 + tol("certified_interval_slack"))  # the default cert_rtol of regions-2d
+
+
+@pytest.mark.parametrize("p", [1, 2])
+def test_regions_2d_certified_interval_holds_a_separable_reference(p):
+    """f = x1^2 + x2^2, N = T(x1) + T(x2) with the tent T: the error is g(x1) + g(x2), g = t^2 - T(t)."""
+    from scipy.integrate import dblquad
+
+    f = KnownTarget("x1^2+x2^2", 2, 1, lambda x: (x**2).sum(axis=1, keepdims=True), hess=2.0, lip=2 * np.sqrt(2))
+
+    def g(t):
+        return t * t - (2 * t if t < 0.5 else 2 - 2 * t)
+
+    ref = 0.0
+    for a0, a1 in ((0, 0.5), (0.5, 1)):
+        for b0, b1 in ((0, 0.5), (0.5, 1)):
+            ref += dblquad(lambda y, x: abs(g(x) + g(y)) ** p, a0, a1, b0, b1, epsabs=0, epsrel=1e-12)[0]
+    ref **= 1 / p
+    r = lp_error(tent_2d(1), f, p=p, method="regions-2d")
+    assert r.certified and _holds(r, ref)
+    q = lp_error(tent_2d(1), f, p=p, method="qmc", m=12)
+    assert q.low <= ref <= q.high
+
+
+def test_regions_2d_is_refused_where_it_does_not_apply():
+    smooth = FeedForward.from_layers([([[1.0, 1.0]], [0.0], "tanh"), ([[1.0]], [0.0])])
+    with pytest.raises(MethodError, match="regions-2d.*use method='qmc'"):
+        lp_error(smooth, zero_target(2), method="regions-2d")

@@ -9,6 +9,10 @@ normalised by its volume).  Methods:
     exact pieces, Gauss-Legendre per piece (split at sign changes of the error for
     exponents that are not even integers), plus a certified interval from the target's
     derivative bounds (:mod:`verification._lp1d`).
+``"regions-2d"`` (on request, two inputs and piecewise-linear activations)
+    exact linear regions, triangulated; Radon's degree-5 rule per triangle and a certified
+    interval from the target's derivative bounds (:mod:`verification._lp2d`).  Slower than
+    sampling, but a proof.
 ``"qmc"`` (default otherwise)
     randomized quasi-Monte Carlo: ``replicates`` independent scramblings of ``2**m``
     Sobol' points, with a Student-t confidence interval (:mod:`verification._qmc`).
@@ -34,6 +38,7 @@ from typing import Any
 from uat.errors import MethodError, ParameterError
 
 from ._lp1d import lp_exact_1d
+from ._lp2d import lp_regions_2d
 from ._qmc import lp_sampled
 from ._result import ErrorEstimate
 from ._validate import (
@@ -43,7 +48,7 @@ from .pieces import supports_pieces
 
 __all__ = ["lp_error", "LP_METHODS"]
 
-LP_METHODS = ("auto", "exact-1d", "qmc", "mc")
+LP_METHODS = ("auto", "exact-1d", "regions-2d", "qmc", "mc")
 
 
 def lp_error(
@@ -59,9 +64,11 @@ def lp_error(
     seed: int = 0,
     confidence: float = 0.95,
     rtol: float = 1e-12,
-    cert_rtol: float = 1e-6,
+    cert_rtol: float | None = None,
     max_intervals: int = 2**21,
     max_pieces: int = 50_000_000,
+    max_regions: int = 200_000,
+    max_triangles: int = 2**20,
 ) -> ErrorEstimate:
     """Measure the :math:`L^p` error of ``net`` against ``target`` on ``domain``.
 
@@ -75,7 +82,7 @@ def lp_error(
         Default: the target's natural domain, else :math:`[0,1]^{d_x}`.
     p : float
         :math:`1 \\le p < \\infty`.
-    method : {"auto", "exact-1d", "qmc", "mc"}
+    method : {"auto", "exact-1d", "regions-2d", "qmc", "mc"}
     m, n : int
         Sampling methods: ``2**m`` points per replicate (or ``n``, a power of two).
     replicates : int
@@ -86,10 +93,13 @@ def lp_error(
         Level of the confidence interval, in (0, 1).
     rtol : float
         exact-1d: relative tolerance of the quadrature.
-    cert_rtol : float
-        exact-1d: requested relative width of the certified interval.
+    cert_rtol : float, optional
+        Requested relative width of the certified interval (default 1e-6 for exact-1d,
+        1e-4 for regions-2d).
     max_intervals, max_pieces : int
         exact-1d budgets.
+    max_regions, max_triangles : int
+        regions-2d budgets.
 
     Returns
     -------
@@ -98,6 +108,8 @@ def lp_error(
 
     Raises
     ------
+    BudgetExceeded
+        For ``method="regions-2d"`` beyond ``max_regions``.
     ParameterError
         For ``p < 1``, ``p = inf``, a sample size that is not a power of two, fewer than
         two replicates, or a confidence level outside (0, 1).
@@ -111,8 +123,21 @@ def lp_error(
     box = ensure_domain(domain, net, target)
     where = {"domain": str(box), "target": target.name}
     exact_ok = net.input_dim == 1 and supports_pieces(net)
+    regions_ok = net.input_dim == 2 and supports_pieces(net)
     if method == "auto":
         method = "exact-1d" if exact_ok else "qmc"
+    if method == "regions-2d":
+        if not regions_ok:
+            raise MethodError(
+                "method 'regions-2d' needs two inputs and piecewise-linear or step activations; "
+                f"this network has {net.input_dim} inputs and activations {', '.join(map(str, net.activations))}; "
+                "use method='qmc'"
+            )
+        result = lp_regions_2d(net, target, box, p,
+                               cert_rtol=ensure_tolerance(1e-4 if cert_rtol is None else cert_rtol, "cert_rtol"),
+                               max_regions=ensure_int(max_regions, "max_regions", low=1),
+                               max_triangles=ensure_int(max_triangles, "max_triangles", low=1))
+        return result.with_details(**where)
     if method == "exact-1d":
         if not exact_ok:
             raise MethodError(
@@ -121,7 +146,7 @@ def lp_error(
                 "use method='qmc'"
             )
         return lp_exact_1d(net, target, box, p, rtol=ensure_tolerance(rtol, "rtol"),
-                           cert_rtol=ensure_tolerance(cert_rtol, "cert_rtol"),
+                           cert_rtol=ensure_tolerance(1e-6 if cert_rtol is None else cert_rtol, "cert_rtol"),
                            max_intervals=ensure_int(max_intervals, "max_intervals", low=1),
                            max_pieces=ensure_int(max_pieces, "max_pieces", low=1)).with_details(**where)
     if n is not None:
@@ -137,5 +162,6 @@ def lp_error(
     seed = ensure_int(seed, "seed", low=0)
     if not (isinstance(confidence, float) and 0.0 < confidence < 1.0):
         raise ParameterError(f"confidence must be a float in (0, 1), got {confidence!r}")
-    return lp_sampled(net, target, box, p, method=method, m=m, replicates=replicates, seed=seed,
-                      confidence=confidence).with_details(**where)
+    result = lp_sampled(net, target, box, p, method=method, m=m, replicates=replicates, seed=seed,
+                        confidence=confidence)
+    return result.with_details(**where)
