@@ -130,5 +130,5 @@ def test_region_budget_is_enforced_with_the_count_so_far():
 
 
 def test_regions_refuse_wrong_dimension():
-    with pytest.raises(DimensionMismatch, match="two inputs"):
+    with pytest.raises(DimensionMismatch, match="2 inputs"):
         linear_regions_2d(tent_network(2), "[0,1]^2")

@@ -99,13 +99,7 @@ def lp_regions_2d(
     V = np.asarray(reg.vertices)
     fV = target_values(target, V)
     n_evals = V.shape[0]
-    off = reg.offsets
-    counts = np.diff(off)
-    nt = counts - 2
-    owner = np.repeat(np.arange(reg.n_regions), nt)
-    first = off[owner]
-    idx = np.arange(nt.sum()) - np.repeat(np.cumsum(nt) - nt, nt) + 1 + first
-    tri = np.stack([first, idx, idx + 1], axis=1)
+    tri, owner = reg.triangles()
     T, TN, TF = V[tri], np.asarray(reg.values)[tri], fV[tri]
     A, _ = reg.affine_maps()
     TA = np.linalg.norm(A, ord=2, axis=(1, 2))[owner]

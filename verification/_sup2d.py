@@ -88,14 +88,9 @@ def sup_regions_2d(
     cand = U > low + max(rtol * low, atol)
     tri_U = np.empty(0)
     if high - low > max(rtol * low, atol) and cand.any():
-        # fan-triangulate the candidate polygons: (v0, v_i, v_{i+1})
-        counts = np.diff(off)
-        polys = np.nonzero(cand)[0]
-        nt = counts[polys] - 2
-        owner = np.repeat(polys, nt)
-        first = off[owner]
-        idx = np.arange(nt.sum()) - np.repeat(np.cumsum(nt) - nt, nt) + 1 + first
-        tri = np.stack([first, idx, idx + 1], axis=1)  # vertex indices
+        # fan-triangulate the candidate polygons
+        tri, owner = reg.triangles()
+        tri, owner = tri[cand[owner]], owner[cand[owner]]
         T, TN, TF = V[tri], np.asarray(reg.values)[tri], fV[tri]
         TA = Anorm[owner]
         kept_U = U[~cand]

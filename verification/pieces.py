@@ -44,10 +44,25 @@ from uat.network import FeedForward
 
 from ._validate import forward
 
-__all__ = ["Pieces1D", "linear_pieces_1d", "supports_pieces"]
+__all__ = ["Pieces1D", "linear_pieces_1d", "supports_pieces", "check_piecewise"]
 
 _KINKED = {"relu", "leaky_relu", "step"}
 _PL = {"identity", "relu", "leaky_relu", "step"}
+
+
+def check_piecewise(net: Any, dim: int, who: str) -> None:
+    """Refuse what the exact enumerations cannot handle: other types, dimensions, activations."""
+    if not isinstance(net, FeedForward):
+        raise DimensionMismatch(f"{who} needs a FeedForward network, got {type(net).__name__}")
+    if net.input_dim != dim:
+        inputs = "one input" if dim == 1 else f"{dim} inputs"
+        raise DimensionMismatch(f"{who} needs a network with {inputs}, this one has {net.input_dim}")
+    bad = [str(act) for act in net.activations if act.name not in _PL]
+    if bad:
+        raise MethodError(
+            f"exact pieces and regions need piecewise-linear (or step) activations; this network uses "
+            f"{', '.join(bad)}; use method='grid' (grid maximum plus a Lipschitz certificate) instead"
+        )
 
 
 def supports_pieces(net: FeedForward) -> bool:
@@ -212,16 +227,7 @@ def linear_pieces_1d(
     MethodError
         For other activations (use the grid route of :func:`verification.sup_error`).
     """
-    if not isinstance(net, FeedForward):
-        raise DimensionMismatch(f"linear_pieces_1d needs a FeedForward network, got {type(net).__name__}")
-    if net.input_dim != 1:
-        raise DimensionMismatch(f"linear_pieces_1d needs a network with one input, this one has {net.input_dim}")
-    bad = [str(act) for act in net.activations if act.name not in _PL]
-    if bad:
-        raise MethodError(
-            f"exact pieces need piecewise-linear (or step) activations; this network uses {', '.join(bad)}; "
-            "use method='grid' (grid maximum plus a Lipschitz certificate) instead"
-        )
+    check_piecewise(net, 1, "linear_pieces_1d")
     if exact and not net.is_exact:
         raise MethodError("exact=True needs an exact network (Fraction weights); this one is float64")
     if exact:

@@ -37,11 +37,11 @@ from typing import Any
 import numpy as np
 
 from uat.domains import Box, parse_domain
-from uat.errors import BudgetExceeded, DimensionMismatch, MethodError, NonFiniteError
+from uat.errors import BudgetExceeded, NonFiniteError
 from uat.network import FeedForward
 
 from ._validate import forward
-from .pieces import _KINKED, _PL
+from .pieces import _KINKED, check_piecewise
 
 __all__ = ["Regions2D", "linear_regions_2d"]
 
@@ -134,6 +134,14 @@ class Regions2D:
         A = np.swapaxes(At, 1, 2)
         c = self.mean_values - np.einsum("nij,nj->ni", A, self.vertex_means)
         return A, c
+
+    def triangles(self) -> tuple[np.ndarray, np.ndarray]:
+        """Fan triangulation ``(v0, v_i, v_{i+1})`` of every polygon: (vertex indices (k, 3), owner polygon (k,))."""
+        nt = self.counts - 2
+        owner = np.repeat(np.arange(self.n_regions), nt)
+        first = self.offsets[owner]
+        idx = np.arange(nt.sum()) - np.repeat(np.cumsum(nt) - nt, nt) + 1 + first
+        return np.stack([first, idx, idx + 1], axis=1), owner
 
     def lipschitz(self) -> float:
         """The exact Lipschitz constant max_R ||A_R||_2 of a continuous network on the box."""
@@ -232,16 +240,7 @@ def linear_regions_2d(net: FeedForward, box: Any = None, *, max_regions: int = 2
     -------
     Regions2D
     """
-    if not isinstance(net, FeedForward):
-        raise DimensionMismatch(f"linear_regions_2d needs a FeedForward network, got {type(net).__name__}")
-    if net.input_dim != 2:
-        raise DimensionMismatch(f"linear_regions_2d needs a network with two inputs, this one has {net.input_dim}")
-    bad = [str(a) for a in net.activations if a.name not in _PL]
-    if bad:
-        raise MethodError(
-            f"exact regions need piecewise-linear (or step) activations; this network uses {', '.join(bad)}; "
-            "use method='grid' instead"
-        )
+    check_piecewise(net, 2, "linear_regions_2d")
     box = parse_domain(box, dim=2)
     (x0, y0), (x1, y1) = box.lo_array, box.hi_array
     P = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
