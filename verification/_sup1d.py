@@ -112,6 +112,8 @@ def sup_exact_1d(
             break
         cand = U > low + slack
         n_new = int(np.count_nonzero(cand))
+        if not np.isfinite(U).any():  # nothing is known about the target: a dense sample, then stop
+            max_evals = min(max_evals, 2**16 + t.size)
         if n_evals + n_new > max_evals or rounds >= 200:
             exhausted = True
             break
