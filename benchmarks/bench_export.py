@@ -16,8 +16,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from sympy.core.cache import clear_cache
+
 from uat.export import from_torch, load_torch, save_torch, to_networkx, to_sympy, to_torch
-from uat.testing import random_network, tent_network
+from uat.export._sympy import expression_size
+from uat.testing import random_network
 
 SWEEP = [
     ("relu", 1000, 1.0),
@@ -77,9 +80,16 @@ def timings(depths: list[int]) -> None:
         t_nx = best_of(lambda: to_networkx(net))
         print(f"{depth:>6} {8:>5} {t_to:>10.3f} {t_from:>12.3f} {t_save:>8.3f} {t_load:>8.3f} {t_nx:>13.3f}")
     print()
-    print(f"{'sympy: tent_network(k)':<24} {'seconds':>8}")
-    for k in (4, 8, 10):
-        print(f"{'k = ' + str(k):<24} {best_of(lambda: to_sympy(tent_network(k), max_terms=10**6), 1):>8.3f}")
+    print(f"{'to_sympy: exact relu net':<28} {'leaf bound':>10} {'to_sympy s':>10} {'str s':>8}")
+    for depth in (2, 3, 4, 5):
+        net = random_network(np.random.default_rng(depth), input_dim=2, output_dim=1, width=4, depth=depth, exact=True)
+        clear_cache()  # sympy caches sub-expressions; time each network from a cold cache
+        t0 = time.perf_counter()
+        (expr,) = to_sympy(net, max_terms=10**6)
+        t1 = time.perf_counter()
+        str(expr)
+        t2 = time.perf_counter()
+        print(f"{f'2 -> [4 x {depth - 1}] -> 1':<28} {expression_size(net):>10.0f} {t1 - t0:>10.3f} {t2 - t1:>8.3f}")
 
 
 def main(argv: list[str]) -> int:

@@ -52,7 +52,7 @@ assert load_torch(FILES / "tent.pt", as_network=True) == net.as_float()
 
 # a deep network exports from its packed arrays (timing shown, not asserted)
 torch.set_num_threads(1)  # one small op per layer: extra threads only add synchronisation
-deep = random_network(np.random.default_rng(0), input_dim=2, output_dim=1, width=8, depth=3000, orthogonal=True)
+deep = random_network(np.random.default_rng(0), input_dim=2, output_dim=1, width=8, depth=1000, orthogonal=True)
 start = time.perf_counter()
 deep_module = to_torch(deep)
 elapsed = time.perf_counter() - start

@@ -55,9 +55,9 @@ __all__ = [
 _LAZY: dict[str, str] = {
     "to_torch": "._torch",
     "from_torch": "._torch",
-    "save_torch": "._torch",
-    "load_torch": "._torch",
-    "TORCH_FORMAT": "._torch",
+    "save_torch": "._torch_io",
+    "load_torch": "._torch_io",
+    "TORCH_FORMAT": "._torch_io",
     "to_sympy": "._sympy",
     "to_latex": "._sympy",
     "write_sympy": "._sympy",
@@ -71,7 +71,7 @@ _LAZY: dict[str, str] = {
 
 # (format, type name of the value) -> "submodule:function(value, path)"
 FILE_WRITERS: dict[tuple[str, str], str] = {
-    ("torch", "FeedForward"): "._torch:save_torch",
+    ("torch", "FeedForward"): "._torch_io:save_torch",
     ("graphml", "FeedForward"): "._networkx:write_graphml",
     ("latex", "FeedForward"): "._sympy:write_latex",
     ("sympy", "FeedForward"): "._sympy:write_sympy",
