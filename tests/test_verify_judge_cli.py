@@ -149,6 +149,9 @@ def test_cli_verify_json_has_the_documented_keys(witness, capsys):
         assert key in obj
     assert obj["verdict"] == "pass" and obj["width"] == 16 and obj["certified"] is True
     assert obj["low"] <= 1 / 1024 <= obj["high"]
+    # the width against the theorem recorded in the file (Hanin-Sellke: d_x + 1 = 2 for (1, 1))
+    assert obj["theorem"] == "hanin2017-relu-uniform"
+    assert obj["width_check"]["recorded_theorem"]["lower"] == 2
 
 
 def test_cli_verify_fails_against_a_smaller_epsilon_and_measures_lp(witness, capsys):

@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
             options.pop(k)
     result = h.measure(value, target, domain=domain, norm=norm, p=p, **options)
     verdict = judge(result, eps, require_certified=args.require_certified)
-    width_text, width_info = width_report(value, norm)
+    width_text, width_info = width_report(value, norm, md.get("theorem"))
     info = h.describe(value)
     if args.plot:
         if h.plot is None:
@@ -109,8 +109,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         dom = str(result.details.get("domain", domain))
         print(f"file        {args.file}")
-        print(format_report(value, str(target), dom, result, verdict, width_text, describe=info,
-                            theorem=md.get("theorem")))
+        print(format_report(value, str(target), dom, result, verdict, width_text, describe=info))
         if args.plot:
             print(f"plot        {args.plot}")
     return 0 if verdict.passed else 1

@@ -60,19 +60,46 @@ def _check_norm(norm: str) -> str:
     return "lp" if norm == "lp" else "uniform"
 
 
-def width_report(value: Any, norm: str) -> tuple[str, dict | None]:
-    """The catalogue's width check for ``value`` (text, JSON dict or None when unavailable)."""
+def _theorem_text(value: Any, theorem: str) -> tuple[str, dict]:
+    """The width that the theorem recorded in the witness promises at the witness's dimensions."""
+    from uat.theorems import get_theorem
+
+    th = get_theorem(theorem)
+    a, b = getattr(value, "input_dim", None), getattr(value, "output_dim", None)
+    lo, up = th.lower_at(a, b), th.upper_at(a, b)
+    width = getattr(value, "width", None)
+    if lo is not None and lo == up:
+        bound = f"= {lo}"
+    else:
+        bound = " and ".join(x for x in (f">= {lo}" if lo is not None else "", f"<= {up}" if up is not None else "") if x)
+    text = f"theorem {theorem} at (d_x, d_y) = ({a}, {b}): minimum width {bound or 'not stated there'}; witness width {width}"
+    return text, {"theorem": theorem, "lower": lo, "upper": up, "width": width}
+
+
+def width_report(value: Any, norm: str, theorem: str | None = None) -> tuple[str, dict | None]:
+    """The catalogue's width check for ``value`` and, when given, its recorded theorem (text, JSON dict)."""
+    parts: list[str] = []
+    info: dict = {}
     try:
         import uat
 
         check = getattr(uat, "check_width", None)
         if check is None:
-            return "width check unavailable (uat.check_width is not installed)", None
-        res = check(value, norm=_check_norm(norm), domain="compact")
+            parts.append("width check unavailable (uat.check_width is not installed)")
+        else:
+            res = check(value, norm=_check_norm(norm), domain="compact")
+            parts.append(str(res))
+            info.update(res.to_dict() if hasattr(res, "to_dict") else {"message": str(res)})
     except Exception as exc:  # the width check must never hide the measurement
-        return f"width check failed: {exc}", None
-    info = res.to_dict() if hasattr(res, "to_dict") else {"message": str(res)}
-    return str(res), info
+        parts.append(f"width check failed: {exc}")
+    if theorem:
+        try:
+            text, th = _theorem_text(value, theorem)
+            parts.append(text)
+            info["recorded_theorem"] = th
+        except Exception as exc:
+            parts.append(f"recorded theorem {theorem!r}: {exc}")
+    return "; ".join(parts), (info or None)
 
 
 def format_report(
@@ -84,7 +111,6 @@ def format_report(
     width_text: str,
     *,
     describe: dict | None = None,
-    theorem: str | None = None,
 ) -> str:
     """The human-readable report used by ``uat verify`` and :func:`assert_approximates`."""
     norm = "sup" if result.norm == "sup" else (f"L^{result.p:g}" if result.p is not None else result.norm)
@@ -106,8 +132,7 @@ def format_report(
     for note in result.details.get("notes", ()):
         lines.append(f"note        {note}")
     width = (describe or {}).get("width", getattr(value, "width", "?"))
-    th = f" (theorem {theorem})" if theorem else ""
-    lines.append(f"width       {width}{th}: {width_text}")
+    lines.append(f"width       {width}: {width_text}")
     status = "PASS" if verdict.passed and verdict.eps is not None else ("FAIL" if not verdict.passed else "-")
     lines.append(f"verdict     {status}: {verdict.reason}")
     return "\n".join(lines)
