@@ -24,7 +24,7 @@ exp                 :class:`Exp`
 ==================  ===============================================================
 
 Deep networks are built from the packed block arrays (one numpy-to-torch copy per block)
-and without torch's random initialisation: depth :math:`10^4` exports in 1.4 s on an idle core.
+and without torch's random initialisation (depth :math:`10^4`: 1.4 s to 7 s, docs/exports.md).
 
 Files: :func:`uat.export.save_torch` / :func:`uat.export.load_torch` (:mod:`uat.export._torch_io`).
 
