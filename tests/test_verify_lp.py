@@ -230,3 +230,21 @@ def test_regions_2d_is_refused_where_it_does_not_apply():
     smooth = FeedForward.from_layers([([[1.0, 1.0]], [0.0], "tanh"), ([[1.0]], [0.0])])
     with pytest.raises(MethodError, match="regions-2d.*use method='qmc'"):
         lp_error(smooth, zero_target(2), method="regions-2d")
+
+
+@pytest.mark.parametrize("p", [1, 2])
+def test_discontinuous_target_is_certified_through_a_value_bound(p):
+    """Heaviside(x - 1/2) against the 7-piece interpolant of |x - 0.3|: reference by quad split at the jump."""
+    pytest.importorskip("uat.expressions")
+    from scipy.integrate import quad
+
+    knots = np.linspace(0, 1, 8)
+    pts = sorted(set(knots) | {0.5})
+
+    def err(x):
+        return abs((1.0 if x >= 0.5 else 0.0) - np.interp(x, knots, np.abs(knots - 0.3))) ** p
+
+    ref = sum(quad(err, a, b, epsabs=0, epsrel=1e-13)[0] for a, b in zip(pts[:-1], pts[1:])) ** (1 / p)
+    r = lp_error(interpolant(lambda x: np.abs(x - 0.3), 7), "Heaviside(x - 0.5)", p=p)
+    assert r.certified and _holds(r, ref)
+    assert r.value == pytest.approx(ref, rel=tol("verify_closed_form"))
