@@ -140,8 +140,8 @@ def _from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 def _contract_cases() -> list[ContractCase]:
     return [
-        ContractCase("running mean T=10", "running-mean", {"T": 10, "eps": 1e-6}, {"d_x": 1, "d_y": 1}, "sup", 1e-6,
-                     domain="[-1,1]"),
+        ContractCase("running mean T=10", "running-mean", {"T": 10, "eps": 1e-6, "domain": "[-1,1]"}, {"d_x": 1, "d_y": 1},
+                     "sup", 1e-6, domain="[-1,1]"),
         ContractCase("IIR d_x=2 T=6", "iir", {"T": 6, "input_dim": 2, "eps": 1e-6}, {"d_x": 2, "d_y": 2}, "sup", 1e-6),
         ContractCase("running max T=8", "running-max", {"T": 8, "eps": 1e-6}, {"d_x": 1, "d_y": 1}, "sup", 1e-6),
         ContractCase("Wiener tanh T=5", "wiener-tanh", {"T": 5, "eps": 1e-3}, {"d_x": 1, "d_y": 1}, "sup", 1e-3),
