@@ -132,3 +132,14 @@ def test_region_budget_is_enforced_with_the_count_so_far():
 def test_regions_refuse_wrong_dimension():
     with pytest.raises(DimensionMismatch, match="2 inputs"):
         linear_regions_2d(tent_network(2), "[0,1]^2")
+
+
+@pytest.mark.parametrize("n_lines", [2, 5, 8])
+def test_concurrent_lines_give_two_regions_per_line(n_lines):
+    """A degenerate arrangement: every line through the origin (a vertex shared by all cuts)."""
+    ang = np.pi * np.arange(n_lines) / n_lines + 0.1
+    W = np.c_[np.cos(ang), np.sin(ang)]
+    net = FeedForward.from_layers([(W, np.zeros(n_lines), "relu"), (np.ones((1, n_lines)), np.zeros(1))])
+    reg = linear_regions_2d(net, "[-1,1]^2")
+    assert reg.n_regions == 2 * n_lines and reg.areas.min() > 0
+    assert reg.verify() <= tol("pieces_vs_forward")
