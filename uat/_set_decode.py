@@ -8,10 +8,12 @@ quotient by permutations but gives no algorithm.  This is the explicit one of
    :math:`e_m = \frac1m \sum_{i=1}^m (-1)^{i-1} e_{m-i} p_i` give the monic polynomial
    :math:`\prod_n (z - v_n)`; its roots are companion-matrix eigenvalues (backward stable).
    For LE the variable is :math:`u = e^{w_j^\top x}`.
-2. **The anchor.**  Roots are clustered (single linkage, gap > ``cluster_tol * scale`` splits).
-   A true anchor shows as many clusters as the set has distinct rows, the maximum; ties
-   go to the largest minimum gap (best conditioned).  Lemma 4.4's pigeonhole count
-   :math:`K_1 = N(N-1)(D-1)/2 + 1` guarantees one exists among candidates in general position.
+2. **The anchor.**  Real parts of the roots are clustered (single linkage, a gap larger than
+   ``tol * scale`` splits; a complex pair is a perturbed multiple root and stays together).
+   A true anchor shows as many clusters as the set has distinct rows, the maximum; ties go
+   to the candidate whose Vandermonde solve is best conditioned (Gautschi's bound).
+   Lemma 4.4's pigeonhole count :math:`K_1 = N(N-1)(D-1)/2 + 1` guarantees that an anchor
+   exists among candidates in general position.
 3. **Mixed moments** :math:`\mu_r = \sum_n x_{n,i} a_n^r`, :math:`r < N`.  LP: from
    :math:`\sum_n (x_{n,i} - \gamma a_n)^m = \sum_{r} \binom m r (-\gamma)^r S_{m-r,r}` over the
    coupling coefficients :math:`\gamma_k` (a least-squares solve, exact with ``K2 >= N - 1``),
@@ -20,7 +22,8 @@ quotient by permutations but gives no algorithm.  This is the explicit one of
 4. **Vandermonde solve** on the anchor's cluster centres :math:`c_g` with multiplicities
    :math:`m_g`: :math:`\sum_g c_g^r G_g = \mu_r`, then :math:`x_{g,i} = G_g / m_g` (LE:
    :math:`\log(G_g / m_g)`), row ``g`` repeated :math:`m_g` times.  Duplicated rows are handled
-   by the clustering: the mean of a cluster of perturbed multiple roots is well conditioned.
+   by the clustering: the mean of a cluster of perturbed multiple roots is well conditioned,
+   and the centres are refined by Gauss-Newton on the anchor's power sums first.
 
 Each decoded set is returned in lexicographic row order with diagnostics: the chosen anchor,
 the number of distinct rows, and the relative re-embedding residual
@@ -103,25 +106,40 @@ def lex_sort_rows(sets: np.ndarray) -> np.ndarray:
 
 
 def _cluster_stats(roots: np.ndarray, tau: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Sort roots by real part; return (sorted roots, split flags, group count, min split gap)."""
+    """Sort roots by real part; return (sorted roots, split flags, group count, Vandermonde conditioning).
+
+    The conditioning is Gautschi's bound for the inverse of the Vandermonde matrix on the
+    cluster centres, :math:`\\max_g \\prod_{h} (1 + |c_h|) / |c_g - c_h|` over roots in other
+    clusters, as a logarithm: the mixed-moment solve on a candidate with a large value is
+    inaccurate even when all its clusters are separated.
+    """
     order = np.argsort(roots.real, axis=-1, kind="stable")
     srt = np.take_along_axis(roots, order, axis=-1)
-    gaps = np.abs(np.diff(srt, axis=-1))
-    splits = gaps > tau[..., None]
+    # true roots are real: a complex pair is a perturbed multiple root, so gaps are measured
+    # on the real parts (a conjugate pair always falls into one cluster)
+    re = srt.real
+    splits = np.diff(re, axis=-1) > tau[..., None]
     count = 1 + splits.sum(axis=-1)
-    min_gap = np.where(splits, gaps, np.inf).min(axis=-1, initial=np.inf)
-    min_gap = np.where(np.isfinite(min_gap), min_gap, 0.0)
-    return srt, splits, count, min_gap
+    labels = np.concatenate([np.zeros(splits.shape[:-1] + (1,), dtype=np.int64), np.cumsum(splits, axis=-1)], axis=-1)
+    same = labels[..., :, None] == labels[..., None, :]
+    with np.errstate(divide="ignore"):
+        terms = np.log1p(np.abs(re))[..., None, :] - np.log(np.abs(re[..., :, None] - re[..., None, :]))
+    log_cond = np.where(same, 0.0, terms).sum(axis=-1).max(axis=-1)
+    return srt, splits, count, log_cond
 
 
 def _configure(roots: np.ndarray, scale: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For one clustering tolerance: the anchor, the group labels of its sorted roots, the roots."""
+    """For one clustering tolerance: the anchor, the group labels of its sorted roots, the roots.
+
+    The anchor is a candidate with the most clusters (a true anchor shows as many clusters
+    as the set has distinct rows) and, among those, the best conditioned Vandermonde solve.
+    """
     b = roots.shape[0]
     rows_b = np.arange(b)
     tau = np.broadcast_to((tol * scale)[:, None], roots.shape[:2])
-    srt, splits, count, min_gap = _cluster_stats(roots, tau)
-    key = count + min_gap / (min_gap + scale[:, None])  # more clusters first, then the wider gap
-    best = np.argmax(key, axis=1)
+    srt, splits, count, log_cond = _cluster_stats(roots, tau)
+    most = count == count.max(axis=1, keepdims=True)
+    best = np.argmin(np.where(most, log_cond, np.inf), axis=1)
     chosen = srt[rows_b, best]  # (B, N) sorted complex roots of the chosen anchor
     labels = np.concatenate([np.zeros((b, 1), dtype=np.int64), np.cumsum(splits[rows_b, best], axis=1)], axis=1)
     return best, labels, chosen, np.abs(chosen.imag).max(axis=1) / scale
@@ -154,8 +172,47 @@ def _mixed_moments(lay: AnchorLayout, s: np.ndarray, best: np.ndarray) -> np.nda
     return mu
 
 
-def _reconstruct(lay: AnchorLayout, mu: np.ndarray, labels: np.ndarray, chosen: np.ndarray) -> np.ndarray:
-    """Vandermonde solve on the cluster centres of the anchor; rows repeated by multiplicity."""
+def _refine_centres(centres: np.ndarray, mult: np.ndarray, sums: np.ndarray, steps: int = 4) -> np.ndarray:
+    """Gauss-Newton on :math:`\\sum_g m_g c_g^p = P_p` (p = 1..N) for the cluster centres, per set.
+
+    Companion roots of a close pair are only good to about sqrt(eps) relative to their gap;
+    solving for the centres with the multiplicities fixed is far better conditioned, and
+    the Vandermonde solve that follows needs accurate nodes.  A step is kept only where
+    the weighted residual drops.
+    """
+    n = sums.shape[1]
+    p = np.arange(1, n + 1, dtype=np.float64)
+    cmax = np.maximum(np.abs(centres).max(axis=1, keepdims=True), 1e-8)  # (Bg, 1)
+    with np.errstate(all="ignore"):
+        weight = 1.0 / (p[None, :] * cmax ** (p[None, :] - 1))  # row scaling (Bg, N)
+    weight = np.where(np.isfinite(weight), weight, 0.0)
+
+    def resid(c: np.ndarray) -> np.ndarray:
+        return weight * ((mult[:, None, :] * c[:, None, :] ** p[None, :, None]).sum(axis=2) - sums)
+
+    with np.errstate(all="ignore"):
+        f = resid(centres)
+        norm = np.linalg.norm(f, axis=1)
+    for _ in range(steps):
+        with np.errstate(all="ignore"):
+            jac = weight[:, :, None] * mult[:, None, :] * p[None, :, None] * centres[:, None, :] ** (p[None, :, None] - 1)
+            jac = np.where(np.isfinite(jac), jac, 0.0)
+            step = np.linalg.pinv(jac) @ np.where(np.isfinite(f), f, 0.0)[:, :, None]
+            trial = centres - step[:, :, 0]
+            f_trial = resid(trial)
+            norm_trial = np.linalg.norm(f_trial, axis=1)
+        better = np.isfinite(norm_trial) & (norm_trial < norm)
+        if not better.any():
+            break
+        centres = np.where(better[:, None], trial, centres)
+        f = np.where(better[:, None], f_trial, f)
+        norm = np.where(better, norm_trial, norm)
+    return centres
+
+
+def _reconstruct(lay: AnchorLayout, mu: np.ndarray, labels: np.ndarray, chosen: np.ndarray,
+                 anchor_sums: np.ndarray) -> np.ndarray:
+    """Vandermonde solve on the (refined) cluster centres of the anchor; rows repeated by multiplicity."""
     b, n, d = mu.shape[0], lay.set_size, lay.dim
     values = chosen.real
     n_groups = labels[:, -1] + 1
@@ -165,6 +222,7 @@ def _reconstruct(lay: AnchorLayout, mu: np.ndarray, labels: np.ndarray, chosen: 
         onehot = (labels[sel][:, :, None] == np.arange(g_count)[None, None, :]).astype(np.float64)  # (Bg, N, G)
         mult = onehot.sum(axis=1)  # (Bg, G)
         centres = (onehot * values[sel][:, :, None]).sum(axis=1) / mult
+        centres = _refine_centres(centres, mult, anchor_sums[sel])
         vander = centres[:, None, :] ** np.arange(n)[None, :, None]  # (Bg, N, G)
         with np.errstate(all="ignore"):
             weights = np.linalg.pinv(vander) @ mu[sel].transpose(0, 2, 1)  # (Bg, G, D)
@@ -237,7 +295,8 @@ def decode(
         prev = (best, labels)
         if todo.size == 0:
             continue
-        cand = _reconstruct(lay, _mixed_moments(lay, s[todo], best[todo]), labels[todo], chosen[todo])
+        cand = _reconstruct(lay, _mixed_moments(lay, s[todo], best[todo]), labels[todo], chosen[todo],
+                            anchor_sums[todo, best[todo]])
         cand_sets[t, todo], cand_res[t, todo], cand_anchor[t, todo] = cand, residual(lay, cand, s[todo]), best[todo]
         cand_groups[t, todo], cand_imag[t, todo] = labels[todo, -1] + 1, imag_t[todo]
         fresh[t, todo] = True
