@@ -261,4 +261,9 @@ register(ConstructionSpec(
 
 
 def demo_cases(quick: bool = False) -> list[DemoCase]:
-    return []
+    """One L^p witness: the discontinuous majority target, T = 2, 5 bits, width 2."""
+    from ._registry import build
+
+    c = build("rnn-lp", "majority", T=2, bits=5, p=1.0, eps=0.05)
+    return [DemoCase(title="rnn-lp majority T=2 (L^1)", theorem=c.theorem, network=c.network, target="majority",
+                     domain="[0,1]", norm="lp", eps=0.05, p=1.0, minimum="2")]
