@@ -32,10 +32,27 @@ import numpy as np
 from ._relu_gadgets import bend, sweep
 from ._relu_state import LogicalState
 
-__all__ = ["encode", "memorize", "decode", "codes", "raster_radius", "DECODER_RAMP"]
+__all__ = ["encode", "memorize", "decode", "codes", "raster_bends", "raster_radius", "DECODER_RAMP"]
 
 DECODER_RAMP = Fraction(1, 4)
 """Ramp width of the digit sweeps: integer codes stay 1/4 away from every ramp."""
+
+
+def raster_bends(M: int) -> list[tuple[tuple[int, int], int, tuple[int, int], tuple[int, int]]]:
+    """The 2(M-1) bends of the raster as (alpha, beta, q, u): clip p = alpha.(x,y) + beta at 0 along u (q . u = 0).
+
+    Row j (going +x when j is even, -x when odd) is closed by a bend at its end and a bend that
+    lifts the rest of the line onto row j+1 (relu.md §3.4 table).
+    """
+    out = []
+    for j in range(M - 1):
+        if j % 2 == 0:
+            out.append(((-1, 0), M - 1, (1, 1), (-1, 1)))
+            out.append(((0, -1), j + 1, (1, -1), (1, 1)))
+        else:
+            out.append(((1, 0), 0, (1, -1), (1, 1)))
+            out.append(((0, -1), j + 1, (1, 1), (1, -1)))
+    return out
 
 
 def raster_radius(M: int) -> int:
@@ -112,13 +129,8 @@ def decode(st: LogicalState, code: int, dy: int, M: int, *, progress: Any = None
         where.append(park)
     R = raster_radius(M)
     st.set_constant(1, 0)
-    for j in range(M - 1):
-        if j % 2 == 0:
-            bend(st, 0, 1, (-1, 0), M - 1, (1, 1), radius=R, label="decoder raster")
-            bend(st, 0, 1, (0, -1), j + 1, (1, -1), radius=R, label="decoder raster")
-        else:
-            bend(st, 0, 1, (1, 0), 0, (1, -1), radius=R, label="decoder raster")
-            bend(st, 0, 1, (0, -1), j + 1, (1, 1), radius=R, label="decoder raster")
+    for alpha, beta, qv, _u in raster_bends(M):
+        bend(st, 0, 1, alpha, beta, qv, radius=R, label="decoder raster")
         if progress is not None:
             progress.advance(1, note="decoder raster")
     for t in (0, 1):

@@ -56,6 +56,9 @@ UNIT_ROUNDOFF = 2.0**-53
 MAX_BITS = 24
 SAMPLES = 4096
 SAMPLE_SAFETY = 1.5
+BLOCKS = {1: 16, 2: 8, 3: 4}
+"""Blocks per axis for the block-wise Lipschitz bounds (refined once, x2 per axis, for large builds)."""
+REFINE_FROM_BITS = 5
 
 
 def dyadic_floor(x: float) -> Fraction:
@@ -99,6 +102,15 @@ class GridModel:
             return vol * L * _cp(box, N, p)
         return SAMPLE_SAFETY * _sampled_average_error(target, box, N, p, self.samples)
 
+    def refined(self, target: Any, box: Box) -> "GridModel":
+        """The same model with twice as many blocks per axis (a sharper, still certified bound)."""
+        if not (self.certified and self.blocks):
+            return self
+        blocks, B = _block_bounds(target, box, 2 * self.block_count)
+        if not blocks:
+            return self
+        return GridModel(self.method, self.certified, self.lipschitz, self.assumptions, blocks, B)
+
     def value_spread(self, box: Box, N: int) -> float:
         """How far f can be from its cell value inside a cell (inf when unknown)."""
         if self.lipschitz is None:
@@ -130,9 +142,9 @@ def grid_model(target: Any, box: Box, p: float, *, declared: float | None = None
                       f"with P_N the cell averages ({why}); not a certified bound",), samples=u)
 
 
-def _block_bounds(target: Any, box: Box) -> tuple[tuple[tuple[float, float], ...], int]:
+def _block_bounds(target: Any, box: Box, B: int | None = None) -> tuple[tuple[tuple[float, float], ...], int]:
     d = box.dim
-    B = {1: 16, 2: 8, 3: 4}.get(d, 2)
+    B = B if B is not None else BLOCKS.get(d, 2)
     out = []
     for idx in np.ndindex(*(B,) * d):
         lo = tuple(box.lo[i] + (box.hi[i] - box.lo[i]) * Fraction(idx[i], B) for i in range(d))
@@ -173,6 +185,11 @@ def choose_bits(model: GridModel, target: Any, box: Box, p: float, budget: float
     for K in range(1, MAX_BITS + 1):
         e = model.error(target, box, 2**K, p)
         if e <= budget:
+            if K >= REFINE_FROM_BITS and model.blocks and d <= 2:
+                finer = model.refined(target, box)
+                e_prev = finer.error(target, box, 2 ** (K - 1), p)
+                if e_prev <= budget:
+                    K, e = K - 1, e_prev
             if (2**K) ** d > max_cells:
                 raise BudgetExceeded(
                     f"reaching a grid error of {budget:.3g} needs {2**K} cells per axis ({(2**K)**d} cells, "
@@ -236,14 +253,19 @@ def encoding_bits(dx: int, K: int, N: int, delta: Fraction, code_range: float) -
     return dx * K + math.log2(max(code_range, 1.0)) + math.log2(1.0 / float(N * delta))
 
 
-def sweep_rounding(steps: int, smax: float, rmax: float, tv: float, delta: float) -> float:
-    r"""Model of the float64 drift of a receiver over one sweep.
+def sweep_rounding(increments: np.ndarray, smax: float, rmax: float, delta: float) -> tuple[float, float]:
+    r"""Model of the float64 drift of a receiver over one sweep: (worst case, typical).
 
-    Each shift step recovers :math:`r' = h_r - B_r + \lambda h_s` with :math:`|B_r| \lesssim
-    |\lambda| s_{\max} + r_{\max}`; counting :math:`4u` per step on those magnitudes,
-    :math:`\eta \le 4u \big(4 s_{\max} \sum_j |D_j| / \delta + 2\,\#\text{steps}\; r_{\max}\big)`.
+    Each shift step recovers :math:`r' = h_r - B_r + \lambda_j h_s` with
+    :math:`|B_r| \lesssim |\lambda_j| s_{\max} + r_{\max}`, :math:`\lambda_j = 2 D_j/\delta`; counting
+    :math:`4u` of rounding per step on those magnitudes, the per-step error is
+    :math:`e_j = 4u\,(2|\lambda_j| s_{\max} + 2 r_{\max})`.  The worst case adds them,
+    :math:`\sum_j e_j`; the typical value treats them as independent, :math:`(\sum_j e_j^2)^{1/2}`.
     """
-    return 4 * UNIT_ROUNDOFF * (4 * smax * tv / delta + 2 * steps * rmax)
+    lam = 2 * np.abs(np.asarray(increments, dtype=np.float64)) / delta
+    lam = lam[lam > 0]
+    e = 4 * UNIT_ROUNDOFF * (2 * lam * smax + 2 * rmax)
+    return float(e.sum()), float(np.sqrt(np.sum(e**2)))
 
 
 def check_budget(bits: float, *, exact: bool, what: str) -> None:

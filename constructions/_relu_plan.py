@@ -34,10 +34,12 @@ __all__ = ["Plan", "plan_lp", "EXACT_AUTO_CELLS", "SHARES"]
 EXACT_AUTO_CELLS = 1 << 12
 """With ``exact=None`` a rational target gives an exact network only up to this many cells."""
 
-SHARES = {"grid1": 0.85, "grid": 0.65, "levels": 0.2}
+SHARES = {"grid1": 0.9, "grid": 0.65, "levels": 0.2}
 """Shares of epsilon for the grid term (d_y = 1 / d_y >= 2) and the level term; ramps get the rest."""
 
 TAIL_FRACTION = 0.25
+CODE_SAFETY = 4.0
+"""The typical (root-sum-square) code drift times this must stay below the decoder's tolerance 1/8."""
 
 
 @dataclass(frozen=True)
@@ -190,7 +192,7 @@ def plan_lp(target: Any, box: Box, eps: float, p: float, *, kind: str, bits: int
     left = avail - sum(v for k, v in terms.items() if k != "tail")
     delta = ramp_width(N, per_delta, box.volume, p, 0.9 * left, R_bad, ramp=ramp)
     terms["ramps"] = (box.volume * per_delta * float(delta)) ** (1.0 / p) * R_bad
-    precision = _precision(dx, dy, K, N, M, step, delta, memory, use_exact, box, p, terms, per_delta, R_bad)
+    precision = _precision(dx, dy, K, N, M, step, delta, memory, use_exact, box, p, terms, per_delta, R_bad, eps)
     return Plan(kind, dx, dy, K, N, delta, use_exact, cv, M, step, lo, memory, outside, terms,
                 tuple(assumptions), precision, model)
 
@@ -217,19 +219,20 @@ def _level_step(vals: np.ndarray, dy: int, vol: float, budget: float, levels: in
 
 def _precision(dx: int, dy: int, K: int, N: int, M: int | None, step: Fraction | None, delta: Fraction,
                memory: np.ndarray, exact: bool, box: Box, p: float, terms: dict[str, float], per_delta: float,
-               R_bad: float) -> dict[str, Any]:
+               R_bad: float, eps: float) -> dict[str, Any]:
     d = float(delta)
     code_range = float(M) ** dy if M is not None else 1.0
-    if dy == 1:
+    if dy == 1:  # resolve the values to 1% of eps
         vmax = float(max(abs(float(v)) for v in (min(memory), max(memory))))
-        code_range = max(1.0, vmax / max(terms.get("grid", 1e-300), 1e-300))
+        code_range = max(1.0, vmax / (0.01 * eps))
     bits = encoding_bits(dx, K, N, delta, code_range)
     mem = np.asarray([float(v) for v in memory]) if memory.dtype == object else memory
     tv = float(np.abs(np.diff(mem)).sum())
     smax = float(N ** (dx - 1)) + 2.0
     rmax = float(np.abs(mem).max()) + 1.0
-    eta_mem = sweep_rounding(N**dx, smax, rmax, tv, d)
-    eta_enc = sum(sweep_rounding(N**i, float(N ** (i - 1)) + 2, float(N**i) + 2, float(N**i), d) for i in range(1, dx))
+    eta_mem, eta_mem_typ = sweep_rounding(np.diff(mem), smax, rmax, d)
+    enc = [sweep_rounding(np.ones(N**i), float(N ** (i - 1)) + 2, float(N**i) + 2, d) for i in range(1, dx)]
+    eta_enc = sum(e[0] for e in enc)
     lam = 2 * float(np.abs(np.diff(mem)).max(initial=0.0)) / d
     info: dict[str, Any] = {
         "mode": "exact rationals" if exact else "float64",
@@ -238,8 +241,9 @@ def _precision(dx: int, dy: int, K: int, N: int, M: int | None, step: Fraction |
         "rule": "d_x K + log2(M^d_y) + log2(1/(N delta)) <= budget (relu.md 7.3; for d_y = 1 the value range over the grid error)",
         "largest_slope_predicted": lam,
         "largest_bias_predicted": lam * smax,
-        "rounding_model_memorizer": eta_mem,
-        "rounding_model_encoder": eta_enc,
+        "rounding_memorizer_worst_case": eta_mem,
+        "rounding_memorizer_typical": eta_mem_typ,
+        "rounding_encoder_worst_case": eta_enc,
     }
     check_budget(bits, exact=exact, what="relu witness")
     if not exact:
@@ -247,12 +251,13 @@ def _precision(dx: int, dy: int, K: int, N: int, M: int | None, step: Fraction |
         if dy == 1:
             terms["rounding"] = vol * eta_mem
         else:
-            if eta_mem > 0.125:
+            if CODE_SAFETY * eta_mem_typ > 0.125:
                 raise PrecisionBudgetExceeded(
-                    f"relu witness: the modelled float64 drift of the code ({eta_mem:.3g}) exceeds the decoder's "
-                    "tolerance 1/8; use fewer bits/levels, a wider ramp (ramp=...), or exact=True")
+                    f"relu witness: the modelled float64 drift of the code ({eta_mem_typ:.3g}, typical; "
+                    f"{eta_mem:.3g} worst case) times {CODE_SAFETY} exceeds the decoder's tolerance 1/8; use fewer "
+                    "bits/levels, a wider ramp (ramp=...), or exact=True")
             # a code off by eta < 1/8 lands at path distance eta from its grid point
-            terms["rounding"] = vol * float(step) * eta_mem
+            terms["rounding"] = vol * float(step) * min(eta_mem, 0.125)
         extra = 2 * eta_enc * dx * N
         if extra > 0:
             terms["ramps"] = (box.volume * (per_delta * d + extra)) ** (1.0 / p) * R_bad

@@ -1,0 +1,78 @@
+"""The shared pipeline of the L^p ReLU witnesses: validate, plan, build, describe.
+
+Used by ``relu-lp-compact``, ``relu-lp-whole`` and ``relu-like-lp-compact``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from uat.domains import Box
+from uat.network import FeedForward
+from uat.targets import Target
+
+from ._relu_api import OVERRIDES_LP, as_bool, check_overrides, normalise, progress_meter
+from ._relu_build import build_compact, build_whole
+from ._relu_plan import Plan, plan_lp
+from ._relu_state import Trace
+
+__all__ = ["LpWitness", "lp_witness", "bad_set_description"]
+
+
+@dataclass(frozen=True)
+class LpWitness:
+    network: FeedForward
+    trace: Trace
+    plan: Plan
+    target: Target
+    box: Box
+    eps: float
+    p: float
+
+
+def _total_steps(plan: Plan) -> int:
+    n = sum(plan.N**i for i in range(1, plan.dx + 1))
+    if plan.M is not None:
+        n += plan.M * max(plan.dy - 1, 1)
+    return n
+
+
+def lp_witness(name: str, kind: str, target: Any, *, eps: Any, p: Any, domain: Any, input_dim: Any,
+               output_dim: Any, progress: Any, overrides: Mapping[str, Any], extra_overrides: tuple[str, ...] = (),
+               bad_set_factor: float = 1.0) -> LpWitness:
+    """Plan and build the ReLU witness of ``kind`` ("compact" or "whole")."""
+    allowed = OVERRIDES_LP + (("tail",) if kind == "whole" else ()) + extra_overrides
+    check_overrides(overrides, allowed, name)
+    t, box, eps, p = normalise(target, eps=eps, p=p, domain=domain, input_dim=input_dim, output_dim=output_dim,
+                               name=name)
+    ov = dict(overrides)
+    plan = plan_lp(
+        t, box, eps, p, kind=kind, bits=ov.get("bits"), levels=ov.get("levels"), ramp=ov.get("ramp"),
+        lipschitz=ov.get("lipschitz"), cell_values_rule=ov.get("cell_values", "auto"),
+        exact=as_bool(ov.get("exact"), "exact"), bad_set_factor=bad_set_factor,
+        max_cells=int(ov.get("max_cells", 1 << 21)), tail=ov.get("tail"),
+    )
+    builder = build_compact if kind == "compact" else build_whole
+    with progress_meter(progress, name, _total_steps(plan)) as pr:
+        net, trace = builder(plan, box, progress=pr)
+    return LpWitness(net, trace, plan, t, box, eps, p)
+
+
+def bad_set_description(plan: Plan, box: Box) -> dict[str, Any]:
+    """Where the witness may be wrong (for verifiers that sample the ramp zones, relu.md §7 item 6)."""
+    frac = plan.dx * plan.N * float(plan.delta)
+    out = {
+        "kind": "ramp strips",
+        "cells_per_axis": plan.N,
+        "ramp": str(plan.delta),
+        "description": (
+            "x_i in [a_i + w_i ((j+1)/N - ramp), a_i + w_i (j+1)/N) for some axis i and cell j < N-1 "
+            "(a = domain lower corner, w = domain widths); the witness is exact-by-construction elsewhere"
+        ),
+        "measure_fraction_bound": frac,
+    }
+    if plan.kind == "whole":
+        out["shell"] = ("outside the box, within ramp x widths of a face: the flag interpolates; beyond it "
+                        "the output is exactly 0")
+    return out

@@ -1,0 +1,151 @@
+r"""``relu-uniform-1d``: uniform ReLU witnesses for :math:`d_x = 1` at width :math:`1 + d_y`.
+
+One collapse-and-shift sweep of :math:`x` into :math:`d_y` receivers (relu.md §6.1): cell
+:math:`k` of :math:`N = 2^K` gets the value :math:`f(c_k)` and on each ramp zone the output moves
+along the segment between two neighbouring cell values, so no point is bad:
+
+.. math::  \sup_x \|\mathcal N(x) - f(x)\|_2 \le \omega_f\big(w (1/(2N) + \delta)\big), \qquad \delta = 1/(8N),
+
+with :math:`w` the interval length and :math:`\omega_f` the modulus of continuity
+(:math:`L r` for an :math:`L`-Lipschitz target).  Widths: :math:`d_y = 1`: 2 = :math:`d_x + 1`, the exact
+minimum of Hanin and Sellke (catalogue ``hanin2017-relu-uniform``); :math:`d_y = 2`: 3, the exact
+minimum for :math:`(1, 2)` (``park2021-relu-uniform-12``; width 2 fails, see
+``constructions.relu_alpha_curve``); :math:`d_y \ge 3`: :math:`1 + d_y = d_x + d_y`, Hanin-Sellke's upper
+bound (not known to be minimal).
+
+>>> c = build_relu_uniform_1d("circle", eps=0.2)
+>>> c.network.width, c.theorem
+(3, 'park2021-relu-uniform-12')
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from uat.errors import ParameterError
+
+from ._registry import ConstructionSpec, ContractCase, register
+from ._relu_api import add_arguments, as_bool, check_overrides, construction_result, from_args, normalise, \
+    progress_meter
+from ._relu_build import build_uniform_1d
+from ._relu_cells import cell_values
+from ._relu_params import MAX_BITS, SAMPLE_SAFETY
+
+__all__ = ["build_relu_uniform_1d", "width", "theorem_for", "demo_cases", "contract_cases"]
+
+NAME = "relu-uniform-1d"
+OVERRIDES = ("bits", "lipschitz", "exact")
+MODULUS_POINTS = 1 << 14
+
+
+def width(d_x: int, d_y: int) -> int:
+    return 1 + d_y
+
+
+def theorem_for(d_y: int) -> str:
+    return "park2021-relu-uniform-12" if d_y == 2 else "hanin2017-relu-uniform"
+
+
+def _modulus(target: Any, box: Any, declared: float | None) -> tuple[Any, str, tuple[str, ...]]:
+    """r -> bound on omega_f(r), its method and assumptions."""
+    if declared is not None:
+        L = float(declared)
+        return (lambda r: L * r), "lipschitz-declared", (f"the target is {L:g}-Lipschitz (declared by the user)",)
+    if getattr(target, "continuous", None) is False:
+        raise ParameterError(f"{NAME}: the target {target.name!r} is discontinuous; no continuous network approximates "
+                             "it uniformly (use an L^p construction such as relu-lp-compact)")
+    if target.continuous is True:
+        b = target.lipschitz_bound(box)
+        if b is not None and math.isfinite(b.value):
+            L = float(b.value)
+            return (lambda r: L * r), "lipschitz-certified", tuple(b.assumptions)
+    x = np.linspace(float(box.lo[0]), float(box.hi[0]), MODULUS_POINTS)[:, None]
+    y = target(x)
+    gap = float(x[1, 0] - x[0, 0])
+
+    def omega(r: float) -> float:
+        k = max(1, int(math.ceil(r / gap)))
+        k = min(k, MODULUS_POINTS - 1)
+        return SAMPLE_SAFETY * float(np.max(np.linalg.norm(y[k:] - y[:-k], axis=1)))
+
+    return omega, "modulus-sampled", (
+        f"modulus of continuity estimated as {SAMPLE_SAFETY} x its value on a {MODULUS_POINTS}-point grid (not certified)",)
+
+
+def build_relu_uniform_1d(target: Any = None, *, eps: Any = None, domain: Any = None, input_dim: Any = None,
+                          output_dim: Any = None, progress: str = "auto", p: Any = None, **overrides: Any):
+    """Build the width-(1 + d_y) uniform witness of a continuous target on an interval."""
+    check_overrides(overrides, OVERRIDES, NAME)
+    t, box, eps, _ = normalise(target, eps=eps, p=None, domain=domain, input_dim=input_dim, output_dim=output_dim,
+                               norm="sup", name=NAME)
+    if t.input_dim != 1:
+        raise ParameterError(f"{NAME} needs d_x = 1, got a target with {t.input_dim} inputs (see relu-lp-compact)")
+    dy = t.output_dim
+    w = float(box.hi[0] - box.lo[0])
+    omega, method, assumptions = _modulus(t, box, overrides.get("lipschitz"))
+
+    def bound(N: int) -> float:
+        return omega(w * (Fraction(1, 2 * N) + Fraction(1, 8 * N)))
+
+    K = overrides.get("bits")
+    if K is None:
+        K = next((k for k in range(1, MAX_BITS + 1) if bound(2**k) <= eps), None)
+        if K is None:
+            raise ParameterError(f"{NAME}: no grid with at most 2^{MAX_BITS} cells reaches sup error {eps}")
+    elif not (isinstance(K, int) and 1 <= K <= MAX_BITS):
+        raise ParameterError(f"bits must be an integer in [1, {MAX_BITS}], got {K!r}")
+    N = 2**K
+    exact = as_bool(overrides.get("exact"), "exact")
+    cv = cell_values(t, box, N, "centre", try_exact=exact is not False)
+    use_exact = bool(exact) or (exact is None and cv.exact)
+    vals = cv.values
+    if use_exact and vals.dtype != object:
+        vals = np.array([Fraction(float(v)) for v in vals.ravel()], dtype=object).reshape(vals.shape)
+    if not use_exact and vals.dtype == object:
+        vals = vals.astype(np.float64)
+    delta = Fraction(1, 8 * N)
+    with progress_meter(progress, NAME, N) as pr:
+        net, _trace = build_uniform_1d(vals, box, N, delta, exact=use_exact, progress=pr)
+    predicted = bound(N)
+    fv = np.asarray(vals, dtype=np.float64)
+    lam = 2 * float(np.abs(np.diff(fv, axis=0)).max(initial=0)) / float(delta)
+    return construction_result(
+        net, name=NAME, theorem=theorem_for(dy), width=width(1, dy), target=t, box=box, eps=eps, p=math.inf,
+        plan=None, parameters={"bits": K, "cells": N, "ramp": str(delta), "exact": use_exact},
+        predicted=predicted, precision={"mode": "exact rationals" if use_exact else "float64",
+                                        "largest_slope_predicted": lam, "bits": K + 3},
+        notes="one sweep with d_y receivers (relu.md 6.1); ramps interpolate between neighbouring cell values",
+        extra={"error_model": method, "assumptions": list(assumptions), "activation": "relu",
+               "width_kind": "exact minimum" if dy <= 2 else "upper bound (Hanin-Sellke d_x + d_y)"},
+    )
+
+
+def contract_cases() -> list[ContractCase]:
+    out = []
+    for dy, expr, eps in ((1, "sin(2*pi*x1)", 0.05), (1, "abs(x1 - 1/3)", 0.02), (2, "circle", 0.05),
+                          (2, "alpha-curve", 0.05), (3, "helix", 0.1)):
+        out.append(ContractCase(label=f"{NAME} (1,{dy}) {expr}", target=expr, kwargs={"eps": eps, "input_dim": 1},
+                                dims={"d_x": 1, "d_y": dy}, norm="sup", eps=eps))
+    return out
+
+
+def demo_cases(quick: bool = False) -> list[Any]:
+    from uat._demo import DemoCase
+
+    eps = 0.1 if quick else 0.03
+    c = build_relu_uniform_1d("alpha-curve", eps=eps, progress="quiet")
+    return [DemoCase(title=f"{NAME} alpha-curve (width 3 = minimum)", theorem=c.theorem, network=c.network,
+                     target="alpha-curve", domain="[0,1]", norm="sup", eps=eps, minimum="3")]
+
+
+SPEC = register(ConstructionSpec(
+    name=NAME, theorem="hanin2017-relu-uniform", family="relu", norm="uniform",
+    summary="ReLU, uniform on an interval: width 1 + d_y (exact minimum for d_y <= 2)",
+    width=width, supports=lambda d_x, d_y: d_x == 1 and d_y >= 1, builder=build_relu_uniform_1d,
+    add_arguments=add_arguments, from_args=from_args, width_kind="upper bound (exact minimum for d_y <= 2)",
+    contract_cases=contract_cases,
+))
