@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from uat.domains import Box
-from uat.errors import ParameterError, PrecisionBudgetExceeded
+from uat.errors import BudgetExceeded, ParameterError, PrecisionBudgetExceeded
 from uat.targets import Target
 
 from ._leaky_coding import (THETA, CodingPlan, leak_total, staircase_map, staircase_scale)
@@ -33,6 +33,7 @@ from ._leaky_machine import Q
 __all__ = ["plan_lp", "BITS_BUDGET", "THETA_END"]
 
 BITS_BUDGET = 45
+MAX_POINTS = 60_000   # memorised points; each costs a few layers
 THETA_END = THETA + THETA / 8   # rows: flat extension of each row absorbs the code leak
 
 
@@ -98,10 +99,34 @@ def plan_lp(target: Target, box: Box, mod: Modulus, eps: float, p: float, alpha:
         if Lk < 1:
             raise ParameterError(f"knots must be >= 1, got {Lk}")
     n_cells = B**q
-    if n_cells * (Lk + 2 if rows else 2) > 2_000_000:
-        raise ParameterError(
-            f"{n_cells} cells x {(Lk + 2) if rows else 2} memorised points exceed the budget of 2e6; ask for a "
-            "larger eps or fewer bits"
+    n_points = n_cells * (Lk + 2 if rows else 2)
+    if n_points > MAX_POINTS:
+        raise BudgetExceeded(
+            f"{n_cells} cells x {(Lk + 2) if rows else 2} memorised points = {n_points} exceed the budget of "
+            f"{MAX_POINTS} (the witness would have well over 10^5 layers); ask for a larger eps, or set bits/knots"
+        )
+    # planning estimates from a coarse probe (before any heavy work): output ranges and sup |f|
+    probe = box.grid(max(2, min(65, int(round(4096 ** (1.0 / d_x))))))
+    Yp = target(probe)
+    B_probe = 1.05 * float(np.max(np.abs(Yp))) + 1e-12
+    spans_probe = np.maximum(Yp.max(axis=0) - Yp.min(axis=0), 1e-12)
+    if q > 0 and gamma_bits is None:
+        if rows:
+            E_bad_plan = 2 * B_probe
+        else:
+            E_bad_plan = float(np.sqrt(np.sum((B_probe + np.abs(Yp).max(axis=0) + 1.5 * spans_probe) ** 2)))
+        gam = (0.35 * eps / max(E_bad_plan, 1e-300)) ** p / (V * q * (B - 1))
+        gamma_bits = max(n + 2, math.ceil(math.log2(1.0 / gam)))
+    if not rows and out_bits is None:
+        need = float(np.sqrt(np.sum(spans_probe[:-1] ** 2))) / (2 * 0.3 * E_good)
+        out_bits = max(1, math.ceil(math.log2(max(need, 1.0))))
+    bits_plan = n * q + (int(out_bits) * (d_y - 1) if not rows else 0) + (int(gamma_bits) if q > 0 else 0)
+    if bits_plan > BITS_BUDGET and not allow_exact:
+        raise PrecisionBudgetExceeded(
+            f"the coding scheme needs {bits_plan} bits (n q + M (d_y - 1) + log2(1/gamma) with n = {n}, q = {q}"
+            + (f", M = {out_bits}" if not rows else "") + (f", log2(1/gamma) = {gamma_bits}" if q > 0 else "")
+            + f") > {BITS_BUDGET}, beyond float64; ask for a larger eps, or pass allow_exact=True and evaluate the "
+            "(exact rational) witness with evaluate_exact"
         )
     idx = np.array(np.unravel_index(np.arange(n_cells), (B,) * q)).T if q else np.zeros((1, 0), dtype=int)
     centres_q = (idx + 0.5) / B  # normalised
