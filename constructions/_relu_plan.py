@@ -190,9 +190,15 @@ def plan_lp(target: Any, box: Box, eps: float, p: float, *, kind: str, bits: int
         per_delta = dx * N
     per_delta *= bad_set_factor
     left = avail - sum(v for k, v in terms.items() if k != "tail")
+    if left <= 0 and ramp is None:
+        # user-fixed bits/levels already use up eps: keep a small default ramp; the predicted bound
+        # (reported) then exceeds eps
+        ramp = dyadic_floor(1.0 / (1024 * N))
+        assumptions.append("the given bits/levels exceed the error budget; predicted error > eps")
     delta = ramp_width(N, per_delta, box.volume, p, 0.9 * left, R_bad, ramp=ramp)
     terms["ramps"] = (box.volume * per_delta * float(delta)) ** (1.0 / p) * R_bad
-    precision = _precision(dx, dy, K, N, M, step, delta, memory, use_exact, box, p, terms, per_delta, R_bad, eps)
+    precision = _precision(dx, dy, K, N, M, step, delta, memory, use_exact, box, p, terms, per_delta, R_bad, eps,
+                           exact is True)
     return Plan(kind, dx, dy, K, N, delta, use_exact, cv, M, step, lo, memory, outside, terms,
                 tuple(assumptions), precision, model)
 
@@ -219,7 +225,7 @@ def _level_step(vals: np.ndarray, dy: int, vol: float, budget: float, levels: in
 
 def _precision(dx: int, dy: int, K: int, N: int, M: int | None, step: Fraction | None, delta: Fraction,
                memory: np.ndarray, exact: bool, box: Box, p: float, terms: dict[str, float], per_delta: float,
-               R_bad: float, eps: float) -> dict[str, Any]:
+               R_bad: float, eps: float, exact_requested: bool) -> dict[str, Any]:
     d = float(delta)
     code_range = float(M) ** dy if M is not None else 1.0
     if dy == 1:  # resolve the values to 1% of eps
@@ -245,7 +251,9 @@ def _precision(dx: int, dy: int, K: int, N: int, M: int | None, step: Fraction |
         "rounding_memorizer_typical": eta_mem_typ,
         "rounding_encoder_worst_case": eta_enc,
     }
-    check_budget(bits, exact=exact, what="relu witness")
+    # only an explicit exact=True lifts the float64 budget: an automatically exact network is still
+    # evaluated in float64 by verifiers
+    check_budget(bits, exact=exact_requested, what="relu witness")
     if not exact:
         vol = box.volume ** (1.0 / p)
         if dy == 1:
