@@ -52,6 +52,10 @@ TOLERANCE = MappingProxyType(
         "verify_closed_form": 1e-10,
         # verification: relative width allowed of a certified interval refined with the default tolerances
         "certificate_width": 1e-5,
+        # relu witnesses: float64 slack (absolute) on the pass-through margin mu = 1 of relu.md 2.5
+        "relu_passthrough_slack": 1e-6,
+        # relu witnesses: float64 output at cell centres vs the exact cell value (relative to the output scale)
+        "relu_cell_centre": 1e-9,
     }
 )
 
