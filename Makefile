@@ -8,6 +8,9 @@ STAMP  := $(VENV)/.uat-installed
 # torch is pinned to the CPU build that lies on this machine's disk (never a CUDA build).
 TORCH  := torch==2.13.0
 JOBS   ?= 2
+# Hot loops are many tiny matrix products: one BLAS thread per process is fastest.
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
 
 .PHONY: all setup demo test test-slow bench clean
 

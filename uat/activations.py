@@ -171,6 +171,8 @@ class Activation:
             return np.maximum(z, 0.0, out=z if z.flags.writeable else None)
         if name == "leaky_relu":
             a = float(self.negative_slope)
+            if a > 0:  # max(z, a z) equals the leaky ReLU for 0 < a < 1 (and is faster than where)
+                return np.maximum(z, a * z, out=z if z.flags.writeable else None)
             return np.where(z >= 0.0, z, a * z)
         if name == "step":
             return (z >= 0.0).astype(np.float64)

@@ -454,7 +454,9 @@ class FeedForward:
         n = pts.shape[0]
         wmax = max([self.input_dim] + [int(b.weights.shape[1]) for b in self.blocks])
         if chunk_size is None:
-            chunk_size = max(1024, _CHUNK_BYTES // (8 * wmax))
+            # Small matrix products per layer: OpenBLAS stays single-threaded below ~2^17
+            # multiply-adds, and threads fighting over two cores were measured 20x slower.
+            chunk_size = int(min(_CHUNK_BYTES // (8 * wmax), max(4096, (1 << 17) // (wmax * wmax))))
         out = np.empty((n, self.output_dim), dtype=np.float64)
         blocks = self._float_blocks()
         for start in range(0, n, chunk_size):
