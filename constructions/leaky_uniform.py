@@ -9,9 +9,14 @@ is realised *exactly* by two-layer shears (see :mod:`constructions._leaky_graph`
 =====================  ===========================  =====================================================
 :math:`d_y = 1`        :math:`d_x+1`                exact minimum (lower bound Johnson 2019, Rochau et al.)
 :math:`(1, 2)`         3                            exact minimum (lower bound Kim-Min-Park, Rochau et al.)
-:math:`(1, d_y\ge3)`   :math:`d_y`                  exact minimum (Cai's lower bound), curve recipe
+:math:`(1, d_y\ge3)`   :math:`d_y`                  exact minimum (Cai's lower bound), curve recipe [*]_
 otherwise              :math:`d_x+d_y`              upper bound; the gap to the best lower bound is reported
 =====================  ===========================  =====================================================
+
+.. [*] :mod:`constructions._leaky_curve`: exact when the curve is strictly monotone in some
+   direction, else a certified fit on a generic projection (for :math:`d_y=3` the projected
+   curve must be crossing-free).  When neither applies, ``method="auto"`` falls back to the
+   graph lift at width :math:`d_y+1` and records why (``parameters["fallback"]``).
 
 The published ICML 2023 formula :math:`\max(d_x+1,d_y)+\mathbf 1[d_y=d_x+1]` is *not* used
 (it contradicts proven lower bounds; see docs/leaky.md).  The width always equals the upper
@@ -30,7 +35,7 @@ import math
 from typing import Any
 
 from uat._demo import DemoCase
-from uat.errors import ParameterError
+from uat.errors import BudgetExceeded, ParameterError
 
 from ._leaky_common import catalogue_bounds, check_eps, modulus, parse_alpha, prepare, progress_meter
 from ._leaky_graph import build_graph_lift, float_error_estimate, shallow_for
@@ -98,15 +103,23 @@ def build_leaky_uniform(target: Any = None, *, eps: float | None = None, p: Any 
     mod = modulus(tgt, box)
     eps_g = float(safety) * e
     with progress_meter(progress, "leaky-uniform") as prog:
+        fallback = None
         if use_curve:
             from ._leaky_curve import build_curve
 
-            net, params, bound, report = build_curve(tgt, box, mod, eps_g, a, knots=knots, progress=prog)
-        else:
+            try:
+                net, params, bound, report = build_curve(tgt, box, mod, eps_g, a, knots=knots, progress=prog)
+            except (ParameterError, BudgetExceeded) as exc:
+                if method == "curve":
+                    raise
+                use_curve, fallback = False, str(exc)
+        if not use_curve:
             gs, bound, params = shallow_for(tgt, box, mod, eps_g, knots=knots, n_dir=n_dir, n_bias=n_bias,
                                             progress=prog)
             net, report = build_graph_lift(gs, box, a, progress=prog)
             params = dict(params, neurons=sum(len(g.neurons) for g in gs), recipe="graph lift")
+            if fallback:
+                params["fallback"] = f"curve recipe not applicable: {fallback}"
     w = net.width
     lower, upper, lower_by = catalogue_bounds("uniform", d_x, d_y)
     exact_min = lower is not None and w == lower
@@ -174,6 +187,10 @@ def _contract_cases() -> list[ContractCase]:
                      domain="[-1,1]^2"),
         ContractCase("(1,2) circle", "[cos(2*pi*x1), sin(2*pi*x1)]", {"eps": 0.05}, {"d_x": 1, "d_y": 2}, "sup",
                      0.05, domain="[0,1]"),
+        ContractCase("(1,3) monotone curve", "[cos(pi*x1), sin(pi*x1), x1**2]", {"eps": 0.05}, {"d_x": 1, "d_y": 3},
+                     "sup", 0.05, domain="[0,1]"),
+        ContractCase("(1,4) generic projection", "[cos(1.5*pi*x1), sin(1.5*pi*x1), cos(3*pi*x1), sin(3*pi*x1)]",
+                     {"eps": 0.1}, {"d_x": 1, "d_y": 4}, "sup", 0.1, domain="[0,1]"),
         ContractCase("(3,1) smooth", "x1*x2 + x3/2", {"eps": 0.2}, {"d_x": 3, "d_y": 1}, "sup", 0.2,
                      domain="[0,1]^3", slow=True),
     ]

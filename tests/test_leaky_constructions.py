@@ -106,6 +106,28 @@ def test_uniform_witness_is_certified_below_eps(tgt, dom, eps):
     assert r.value <= c.predicted_error * (1 + 1e-6)
 
 
+def test_curve_recipe_at_width_dy():
+    """(1,3) with a monotone direction is exact at width 3; (1,4) by the certified generic projection."""
+    c3 = build("leaky-uniform", "[cos(pi*x1), sin(pi*x1), x1**2]", eps=0.02, domain="[0,1]", progress="quiet")
+    assert c3.network.width == 3 and "monotone" in c3.parameters["recipe"]
+    r = sup_error(c3.network, "[cos(pi*x1), sin(pi*x1), x1**2]", "[0,1]")
+    assert r.certified and r.high <= 0.02
+    tgt4 = "[cos(1.5*pi*x1), sin(1.5*pi*x1), cos(3*pi*x1), sin(3*pi*x1)]"
+    c4 = build("leaky-uniform", tgt4, eps=0.1, domain="[0,1]", progress="quiet")
+    assert c4.network.width == 4 and "generic" in c4.parameters["recipe"]
+    r = sup_error(c4.network, tgt4, "[0,1]")
+    assert r.certified and r.high <= 0.1 and r.value <= c4.predicted_error
+
+
+def test_curve_recipe_refuses_closed_curves_and_auto_falls_back():
+    closed = "[cos(2*pi*x1), sin(2*pi*x1), x1*(1 - x1)]"
+    with pytest.raises(ParameterError, match="crossing condition"):
+        build("leaky-uniform", closed, eps=0.1, domain="[0,1]", method="curve", progress="quiet")
+    c = build("leaky-uniform", closed, eps=0.1, domain="[0,1]", progress="quiet")
+    assert c.network.width == 4 and "fallback" in c.parameters
+    assert c.network.metadata["width_status"] == "upper bound"
+
+
 def test_uniform_rate_is_second_order_in_the_knots():
     errs = []
     ks = [8, 16, 32, 64]
