@@ -49,8 +49,10 @@ def target_bounds(target: Target, lo: np.ndarray, hi: np.ndarray, kind: str) -> 
     """
     if kind not in _KINDS:
         raise ValueError(f"unknown bound kind {kind!r}; expected one of {_KINDS}")
-    lo = np.atleast_2d(np.asarray(lo, dtype=np.float64))
-    hi = np.atleast_2d(np.asarray(hi, dtype=np.float64))
+    lo = np.asarray(lo, dtype=np.float64)
+    hi = np.asarray(hi, dtype=np.float64)
+    if lo.ndim == 1:  # m one-dimensional boxes, not one m-dimensional box
+        lo, hi = lo[:, None], hi[:, None]
     m = lo.shape[0]
     vals = np.full(m, np.inf)
     methods: list[str] = []

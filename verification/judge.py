@@ -56,7 +56,13 @@ def judge(result: ErrorEstimate, eps: float | None, *, require_certified: bool =
     return Verdict(False, eps, x, f"{what} {x:.6e} > epsilon {eps:g}")
 
 
-def _check_norm(norm: str) -> str:
+def _is_deepsets(value: Any) -> bool:
+    return hasattr(value, "set_size")
+
+
+def _check_norm(value: Any, norm: str) -> str | None:
+    if _is_deepsets(value):
+        return None  # DeepSets widths are about exact representation, not a norm
     return "lp" if norm == "lp" else "uniform"
 
 
@@ -65,14 +71,17 @@ def _theorem_text(value: Any, theorem: str) -> tuple[str, dict]:
     from uat.theorems import get_theorem
 
     th = get_theorem(theorem)
-    a, b = getattr(value, "input_dim", None), getattr(value, "output_dim", None)
+    if _is_deepsets(value):  # DeepSets theorems are stated in (N, D)
+        a, b, names = value.set_size, value.input_dim, "(N, D)"
+    else:
+        a, b, names = getattr(value, "input_dim", None), getattr(value, "output_dim", None), "(d_x, d_y)"
     lo, up = th.lower_at(a, b), th.upper_at(a, b)
     width = getattr(value, "width", None)
     if lo is not None and lo == up:
         bound = f"= {lo}"
     else:
         bound = " and ".join(x for x in (f">= {lo}" if lo is not None else "", f"<= {up}" if up is not None else "") if x)
-    text = f"theorem {theorem} at (d_x, d_y) = ({a}, {b}): minimum width {bound or 'not stated there'}; witness width {width}"
+    text = f"theorem {theorem} at {names} = ({a}, {b}): minimum width {bound or 'not stated there'}; witness width {width}"
     return text, {"theorem": theorem, "lower": lo, "upper": up, "width": width}
 
 
@@ -87,7 +96,7 @@ def width_report(value: Any, norm: str, theorem: str | None = None) -> tuple[str
         if check is None:
             parts.append("width check unavailable (uat.check_width is not installed)")
         else:
-            res = check(value, norm=_check_norm(norm), domain="compact")
+            res = check(value, norm=_check_norm(value, norm), domain="compact")
             parts.append(str(res))
             info.update(res.to_dict() if hasattr(res, "to_dict") else {"message": str(res)})
     except Exception as exc:  # the width check must never hide the measurement
