@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
 
+from uat.activations import Activation
 from uat.domains import Box
 from uat.errors import ParameterError
 
@@ -107,6 +108,31 @@ def leak_total(alpha: Fraction, n: int, q: int, gamma: Fraction, m: int) -> Frac
     return xi * Fraction(B**q - 1, B - 1)
 
 
+def leak_total_stepped(alpha: Fraction, n: int, q: int, m: int) -> Fraction:
+    """Code drift of the stepped encoder E = delta x + #jumps: delta (B^q - 1)/(B - 1)."""
+    if q == 0:
+        return Fraction(0)
+    B = 2**n
+    return alpha**m * Fraction(B**q - 1, B - 1)
+
+
+def stepped_encoder_chains(alpha: Fraction, n: int, m: int, stepped: Activation) -> list[Chain]:
+    r"""Jump blocks of the exact quantiser :math:`E(\tilde x)=\delta\tilde x+\#\{k\ge1:\tilde x\ge k2^{-n}\}`.
+
+    Each jump :math:`v\mapsto v+\mathbf 1[v\ge\beta]` is two layers: :math:`u=\tilde\sigma(v-\beta)+1`
+    with the stepped leaky ReLU :math:`\tilde\sigma(t)=t\ (t\ge0),\ \alpha t-1\ (t<0)`, then
+    :math:`v'=\beta+\sigma^{-1}(u)` (so :math:`v'=v+1` above :math:`\beta`, :math:`v'=v` below).
+    """
+    delta = alpha**m
+    h = Fraction(1, 2**n)
+    out = []
+    for k in range(1, 2**n):
+        beta = delta * k * h + (k - 1)
+        out.append(Chain(Fraction(1), -beta, 1, Fraction(1), Fraction(1), act=stepped))
+        out.append(Chain(Fraction(-1), Fraction(0), 1, -1 / alpha, beta))
+    return out
+
+
 def staircase_map(alpha: Fraction, M: int, theta_s: Fraction, m_d: int) -> LatticeMap:
     """The decoder's unit-period staircase on [0, 2^M): plateau [l, l + theta_s] slope alpha^m_d, then slope 1."""
     breaks: list[tuple[Fraction, int]] = []
@@ -157,7 +183,18 @@ def realise_coding(plan: CodingPlan, box: Box, *, progress: Callable[[str], None
     mach.load_input(box, T, t)
     report: dict[str, Any] = {}
     # 1. encoder on the q quantised slots, in parallel
-    if plan.q > 0:
+    stepped = bool(plan.info.get("stepped"))
+    if plan.q > 0 and stepped:
+        from uat.activations import stepped_leaky_relu
+
+        S = qzeros(N, N)
+        for i in range(N):
+            S[i, i] = a**plan.m if i < plan.q else Fraction(1)
+        mach.affine(S, qzeros(N))
+        chains = stepped_encoder_chains(a, plan.n, plan.m, stepped_leaky_relu(a))
+        run_chains(mach, {i: chains for i in range(plan.q)})
+        report["encoder_layers"] = mach.depth
+    elif plan.q > 0:
         E = encoder_map(a, plan.n, plan.gamma, plan.m)
         s0, sh = E.affine_part()
         S = qzeros(N, N)
@@ -173,7 +210,7 @@ def realise_coding(plan: CodingPlan, box: Box, *, progress: Callable[[str], None
         if progress:
             progress("encoder")
     # 2. the code, into slots 0 and 1
-    R_e = encoder_scale(a, plan.n, plan.gamma, plan.m) if plan.q > 0 else Fraction(1)
+    R_e = encoder_scale(a, plan.n, plan.gamma, plan.m) if plan.q > 0 and not stepped else Fraction(1)
     row = [Fraction(0)] * N
     for i in range(plan.q):
         row[i] = Fraction(plan.B ** (plan.q - 1 - i)) / R_e

@@ -25,9 +25,8 @@ from uat.domains import Box
 from uat.errors import BudgetExceeded, ParameterError, PrecisionBudgetExceeded
 from uat.targets import Target
 
-from ._leaky_coding import (THETA, CodingPlan, leak_total, staircase_map, staircase_scale)
+from ._leaky_coding import (THETA, CodingPlan, leak_total, leak_total_stepped, staircase_map, staircase_scale)
 from ._leaky_common import Modulus
-from ._leaky_lattice import lattice_exponent
 from ._leaky_machine import Q
 
 __all__ = ["plan_lp", "BITS_BUDGET", "THETA_END"]
@@ -68,18 +67,22 @@ def _decoder_ranges(alpha: Fraction, M: int, theta_s: Fraction, m_d: int, mu: Fr
 def plan_lp(target: Target, box: Box, mod: Modulus, eps: float, p: float, alpha: Fraction, *,
             bits: int | None = None, knots: int | None = None, out_bits: int | None = None,
             gamma_bits: int | None = None, flat: int | None = None, decoder_flat: int | None = None,
-            allow_exact: bool = False) -> CodingPlan:
-    """Choose the parameters from eps, p and the modulus, and compute the memorizer data."""
+            allow_exact: bool = False, stepped: bool = False) -> CodingPlan:
+    """Choose the parameters from eps, p and the modulus, and compute the memorizer data.
+
+    ``stepped=True`` plans the uniform variant with the stepped encoder (exact quantiser, no
+    strips): ``eps`` is then a sup-norm target and ``p`` is ignored.
+    """
     d_x, d_y = box.dim, target.output_dim
     rows = d_y == 1
     q = d_x - 1 if rows else d_x
     V = box.volume
-    Vp = V ** (1.0 / p)
+    Vp = 1.0 if stepped else V ** (1.0 / p)
     L = float(mod.lipschitz) if mod.lipschitz is not None else math.inf
     if not math.isfinite(L):
         raise ParameterError("the coding scheme needs a Lipschitz bound of the target (declare lipschitz=...)")
     w = box.widths
-    E_good = 0.55 * eps / Vp
+    E_good = (0.9 if stepped else 0.55) * eps / Vp
     # -- cells: bits per quantised coordinate
     diag_q = float(np.sqrt(np.sum(w[:q] ** 2))) if q else 0.0
     if bits is None:
@@ -110,7 +113,7 @@ def plan_lp(target: Target, box: Box, mod: Modulus, eps: float, p: float, alpha:
     Yp = target(probe)
     B_probe = 1.05 * float(np.max(np.abs(Yp))) + 1e-12
     spans_probe = np.maximum(Yp.max(axis=0) - Yp.min(axis=0), 1e-12)
-    if q > 0 and gamma_bits is None:
+    if q > 0 and gamma_bits is None and not stepped:
         if rows:
             E_bad_plan = 2 * B_probe
         else:
@@ -120,7 +123,7 @@ def plan_lp(target: Target, box: Box, mod: Modulus, eps: float, p: float, alpha:
     if not rows and out_bits is None:
         need = float(np.sqrt(np.sum(spans_probe[:-1] ** 2))) / (2 * 0.3 * E_good)
         out_bits = max(1, math.ceil(math.log2(max(need, 1.0))))
-    bits_plan = n * q + (int(out_bits) * (d_y - 1) if not rows else 0) + (int(gamma_bits) if q > 0 else 0)
+    bits_plan = n * q + (int(out_bits) * (d_y - 1) if not rows else 0) + (int(gamma_bits) if q > 0 and not stepped else 0)
     if bits_plan > BITS_BUDGET and not allow_exact:
         raise PrecisionBudgetExceeded(
             f"the coding scheme needs {bits_plan} bits (n q + M (d_y - 1) + log2(1/gamma) with n = {n}, q = {q}"
@@ -209,7 +212,15 @@ def plan_lp(target: Target, box: Box, mod: Modulus, eps: float, p: float, alpha:
         E_rows = 0.0
         info.update(out_bits=M, decoder_flat=m_d, output_quantisation=E_quant)
     # -- strips and the flat slope
-    if q > 0:
+    if q > 0 and stepped:
+        g, gamma = 0, Fraction(0)
+        m_min = 1
+        while float(leak_total_stepped(alpha, n, q, m_min)) > xi_max:
+            m_min += 1
+        m = m_min if flat is None else int(flat)
+        if m < m_min:
+            raise ParameterError(f"flat = {m} violates the flatness condition; the smallest admissible value is {m_min}")
+    elif q > 0:
         if gamma_bits is None:
             gam = (0.35 * eps / max(E_bad, 1e-300)) ** p / (V * q * (B - 1))
             g = max(n + 2, math.ceil(math.log2(1.0 / gam)))
@@ -238,14 +249,17 @@ def plan_lp(target: Target, box: Box, mod: Modulus, eps: float, p: float, alpha:
             "allow_exact=True and evaluate the (exact rational) witness with evaluate_exact"
         )
     # -- the a-priori bound with the parameters actually used
-    xi_tot = float(leak_total(alpha, n, q, gamma, m)) if q else 0.0
+    if stepped:
+        xi_tot = float(leak_total_stepped(alpha, n, q, m)) if q else 0.0
+    else:
+        xi_tot = float(leak_total(alpha, n, q, gamma, m)) if q else 0.0
     E_cells = L * diag_q * 2.0**-n / 2 if q else 0.0
     E_leak = (info.get("memorizer_slope", 0.0) * xi_tot) if rows else 0.0
     E_good_actual = E_cells + E_rows + E_quant + E_leak
-    bad_measure = V * q * (B - 1) * float(gamma) if q else 0.0
+    bad_measure = V * q * (B - 1) * float(gamma) if q and not stepped else 0.0
     predicted = Vp * E_good_actual + (bad_measure ** (1.0 / p)) * E_bad
     info.update(bits=n, quantised=q, gamma_bits=g, flat=m, bits_used=bits_used, code_leak=xi_tot,
                 cell_error=E_cells, leak_error=E_leak, bad_measure=bad_measure, bad_error=E_bad,
-                predicted=predicted, lattice_check=lattice_exponent(Fraction(1), Fraction(1), alpha))
+                predicted=predicted, stepped=stepped)
     return CodingPlan(alpha=alpha, d_x=d_x, d_y=d_y, n=n, q=q, gamma=gamma, m=m, points=tuple(pts), M=M,
                       m_d=m_d, LO=LO, HI=HI, mu=mu, theta_s=theta_s, info=info)

@@ -89,6 +89,9 @@ def qeye(n: int) -> np.ndarray:
 
 def act_range(act: Activation, lo: float, hi: float) -> tuple[float, float]:
     """The image of the interval [lo, hi] under a piecewise-linear activation (exact formula)."""
+    if act.name == "stepped_leaky_relu":  # non-decreasing (jump at 0)
+        v = act.numpy(np.array([lo, hi], dtype=float))
+        return float(v[0]), float(v[1])
     neg, pos = act.slopes
 
     def f(t: float) -> float:

@@ -6,6 +6,7 @@ MODULES: tuple[str, ...] = (
     "deepsets_le",
     "deepsets_lp",
     "leaky_lp",
+    "leaky_stepped",
     "leaky_uniform",
     "relu_like_lp_compact",
     "relu_lp_compact",

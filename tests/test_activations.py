@@ -14,6 +14,7 @@ ALL = [
     Activation("identity"), Activation("relu"), leaky_relu("1/10"), leaky_relu("-1/4", allow_negative=True),
     Activation("step"), power(3), Activation("softplus"), Activation("gelu"), Activation("tanh"),
     Activation("sigmoid"), Activation("exp"),
+    Activation("stepped_leaky_relu", Fraction(1, 4)),  # added by the leaky-ReLU helper (stepped leaky ReLU)
 ]
 
 

@@ -208,3 +208,22 @@ def test_cli_build_and_verify(tmp_path):
     assert json.loads(out.read_text())["metadata"]["construction"] == "leaky-uniform"
     v = subprocess.run(exe + ["verify", str(out)], capture_output=True, text=True, cwd=ROOT)
     assert v.returncode == 0 and "PASS" in v.stdout, v.stdout + v.stderr
+
+
+def test_stepped_uniform_witness():
+    """Stepped leaky ReLU: uniform at width max(2, d_x, d_y); no strips, so the sup error is small everywhere."""
+    from uat.activations import stepped_leaky_relu
+    from uat.targets import make_target
+
+    for tgt, dom, eps in (("sin(3*x1)*x2", "[0,1]^2", 0.3), ("[x1**2, 1 - x1]", "[0,1]", 0.2)):
+        c = build("leaky-stepped-uniform", tgt, eps=eps, domain=dom, progress="quiet")
+        net = c.network
+        assert net.width == get_spec("leaky-stepped-uniform").width(d_x=net.input_dim, d_y=net.output_dim) == 2
+        assert set(net.hidden_activations) == {SIGMA, stepped_leaky_relu("1/4")}
+        assert c.predicted_error <= eps
+        f = make_target(tgt)
+        x = np.random.default_rng(2).uniform(0, 1, (100_000, net.input_dim))
+        # cell boundaries are exactly where the quantiser jumps: include them
+        edges = np.arange(17) / 16
+        x = np.vstack([x, np.stack(np.meshgrid(*[edges] * net.input_dim), -1).reshape(-1, net.input_dim)])
+        assert np.max(np.linalg.norm(net(x) - f(x), axis=1)) <= c.predicted_error

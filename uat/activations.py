@@ -21,6 +21,10 @@ notation           formula                                                     e
 ``exp``            :math:`e^t` (DeepSets LE)                                   no
 =================  ==========================================================  =========
 
+``stepped_leaky_relu(a)`` is :math:`t` for :math:`t \ge 0` and :math:`a t - 1` otherwise: a leaky
+ReLU with a unit jump at 0 (Rochau-Chan-Gottschalk's stepped leaky ReLU; a jump :math:`d > 0` is
+:math:`d\,\tilde\sigma(t/d)`, so one parameter suffices).  It is exact but not continuous.
+
 "exact" means :meth:`Activation.exact` maps Fractions to Fractions.  The torch and sympy
 forms live in :mod:`uat.export` so that ``import uat`` stays light.
 
@@ -57,6 +61,7 @@ __all__ = [
     "SIGMOID",
     "EXP",
     "leaky_relu",
+    "stepped_leaky_relu",
     "power",
 ]
 
@@ -65,6 +70,7 @@ _SPEC: dict[str, tuple[str | None, bool, bool]] = {
     "identity": (None, True, True),
     "relu": (None, True, True),
     "leaky_relu": ("negative_slope", True, True),
+    "stepped_leaky_relu": ("negative_slope", True, False),
     "step": (None, True, False),
     "power": ("k", True, False),
     "softplus": (None, False, False),
@@ -113,14 +119,16 @@ class Activation:
                 f"leaky_relu negative_slope must lie in (0, 1) (or in (-1, 0) for the fold), got {p}; "
                 "slope 0 is relu and slope 1 is the identity"
             )
+        if self.name == "stepped_leaky_relu" and not 0 < p < 1:
+            raise ActivationError(f"stepped_leaky_relu negative_slope must lie in (0, 1), got {p}")
         if self.name == "power" and (p.denominator != 1 or p < 1):
             raise ActivationError(f"power(k) needs an integer k >= 1, got {p}")
 
     # -- descriptors -------------------------------------------------------------------
     @property
     def negative_slope(self) -> Fraction:
-        """The slope on t < 0 (leaky_relu only)."""
-        if self.name != "leaky_relu":
+        """The slope on t < 0 (leaky_relu and stepped_leaky_relu only)."""
+        if self.name not in ("leaky_relu", "stepped_leaky_relu"):
             raise ActivationError(f"{self} has no negative_slope")
         return self.param  # type: ignore[return-value]
 
@@ -176,6 +184,8 @@ class Activation:
             return np.where(z >= 0.0, z, a * z)
         if name == "step":
             return (z >= 0.0).astype(np.float64)
+        if name == "stepped_leaky_relu":
+            return np.where(z >= 0.0, z, float(self.negative_slope) * z - 1.0)
         if name == "power":
             return z ** int(self.param)  # type: ignore[arg-type]
         if name == "softplus":
@@ -201,6 +211,8 @@ class Activation:
             return t if t >= 0 else self.negative_slope * t
         if name == "step":
             return Fraction(1) if t >= 0 else Fraction(0)
+        if name == "stepped_leaky_relu":
+            return t if t >= 0 else self.negative_slope * t - 1
         if name == "power":
             return t ** int(self.param)  # type: ignore[arg-type]
         raise ExactnessError(
@@ -251,6 +263,15 @@ def leaky_relu(negative_slope: Any, *, allow_negative: bool = False) -> Activati
             f"leaky_relu negative_slope {a} is negative; pass allow_negative=True to use the fold sigma_(-a)"
         )
     return Activation("leaky_relu", a)
+
+
+def stepped_leaky_relu(negative_slope: Any) -> Activation:
+    """The stepped leaky ReLU: t for t >= 0, a t - 1 for t < 0 (a leaky ReLU with a unit jump at 0).
+
+    >>> stepped_leaky_relu("1/4").exact(Fraction(-2))
+    Fraction(-3, 2)
+    """
+    return Activation("stepped_leaky_relu", to_fraction(negative_slope))
 
 
 def power(k: int) -> Activation:

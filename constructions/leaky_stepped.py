@@ -1,0 +1,109 @@
+r"""``leaky-stepped-uniform``: uniform approximation at width :math:`\max(2,d_x,d_y)` with stepped leaky ReLUs.
+
+Rochau-Chan-Gottschalk (arXiv 2411.08735) extend the coding scheme to *uniform* approximation by
+admitting stepped leaky ReLUs (a leaky ReLU with a jump at 0).  Here the network uses two
+activations, :math:`\sigma_\alpha` and :math:`\tilde\sigma_\alpha(t)=t\ (t\ge0),\ \alpha t-1\ (t<0)`
+(``uat.activations.stepped_leaky_relu``), in different layers.  The only change to the L^p
+witness is the encoder: the exact quantiser
+:math:`E(\tilde x)=\delta\tilde x+\#\{k\ge1:\tilde x\ge k2^{-n}\}`, one jump per cell boundary,
+each jump two layers (:func:`constructions._leaky_coding.stepped_encoder_chains`).  There are no
+transition strips, so every point of :math:`K` gets the code of its own cell and the memorizer
+and decoder work on plateaus everywhere: the a-priori bound is a sup-norm bound,
+
+.. math::  \|N-f\|_\infty \le L\,\tfrac{h_{diag}}2 + E_{rows\ or\ quant} + E_{leak}.
+
+The network is discontinuous (Cai's lower bound :math:`\max(d_x,d_y)` still applies; the
+topological uniform lower bounds, which need continuous activations, do not).  Verification:
+``verification.sup_error`` has no exact pieces for this activation yet, so it reports the
+attained grid maximum without a certificate; the a-priori bound is the certificate here.
+
+>>> from constructions import build
+>>> c = build("leaky-stepped-uniform", "sin(3*x1)*x2", eps=0.3, domain="[0,1]^2", progress="quiet")
+>>> c.network.width, sorted(a.name for a in c.network.hidden_activations)
+(2, ['leaky_relu', 'stepped_leaky_relu'])
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ._leaky_coding import realise_coding
+from ._leaky_common import check_eps, modulus, parse_alpha, prepare, progress_meter
+from ._leaky_lp_plan import plan_lp
+from ._registry import Construction, ConstructionSpec, ContractCase, register
+
+__all__ = ["build_leaky_stepped", "width"]
+
+
+def width(d_x: int, d_y: int) -> int:
+    return max(2, d_x, d_y)
+
+
+def build_leaky_stepped(target: Any = None, *, eps: float | None = None, p: Any = None, domain: Any = None,
+                        input_dim: int | None = None, output_dim: int | None = None, progress: Any = "auto",
+                        alpha: Any = "1/4", bits: int | None = None, knots: int | None = None,
+                        out_bits: int | None = None, flat: int | None = None, decoder_flat: int | None = None,
+                        allow_exact: bool = False) -> Construction:
+    """Build the stepped uniform witness (see the module docstring); ``p`` is ignored (sup norm)."""
+    tgt, box = prepare(target, domain, input_dim, output_dim)
+    e = check_eps(eps, 0.1)
+    a = parse_alpha(alpha)
+    mod = modulus(tgt, box)
+    plan = plan_lp(tgt, box, mod, e, 1.0, a, bits=bits, knots=knots, out_bits=out_bits, flat=flat,
+                   decoder_flat=decoder_flat, allow_exact=allow_exact, stepped=True)
+    with progress_meter(progress, "leaky-stepped-uniform") as prog:
+        net, report = realise_coding(plan, box, progress=lambda s: prog.advance(1, s))
+    info = plan.info
+    params = {k: info[k] for k in ("bits", "flat", "quantised", "knots", "out_bits", "decoder_flat") if k in info}
+    params.update(alpha=str(a))
+    return Construction(
+        network=net, name="leaky-stepped-uniform", theorem="rochau2024-stepped-uniform", width=net.width,
+        parameters=params, predicted_error=float(info["predicted"]),
+        precision={"bits": info["bits_used"], "budget_bits": 45, "max_abs_weight": net.max_abs_weight(),
+                   "max_slot_bound": report["max_slot_bound"], "code_leak": info["code_leak"],
+                   "evaluation": "exact rational weights; float64 evaluation"},
+        notes=(f"stepped encoder (exact quantiser) + memorizer + decoder at width {net.width}; a-priori sup bound "
+               f"{info['predicted']:.3g} (no strips: every point is coded in its own cell); modulus: {mod.how}."),
+        target=tgt.name, domain=str(box), epsilon=e, p=None,
+        extra_metadata={"norm": "uniform", "discontinuous": True,
+                        "layers": {k: v for k, v in report.items() if k.endswith("_layers")},
+                        "modulus_certified": mod.certified},
+    )
+
+
+def _add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--alpha", default="1/4", help="the leaky slope, a power of two (default 1/4)")
+
+
+def _from_args(args: argparse.Namespace) -> dict[str, Any]:
+    from ._cli import default_from_args
+
+    kw = default_from_args(args)
+    kw.setdefault("alpha", args.alpha)
+    return kw
+
+
+def _contract_cases() -> list[ContractCase]:
+    return [
+        ContractCase("(2,1) stepped", "sin(3*x1)*x2", {"eps": 0.3}, {"d_x": 2, "d_y": 1}, "sup", 0.3,
+                     domain="[0,1]^2"),
+        ContractCase("(1,2) stepped", "[x1**2, 1 - x1]", {"eps": 0.2}, {"d_x": 1, "d_y": 2}, "sup", 0.2,
+                     domain="[0,1]"),
+    ]
+
+
+register(ConstructionSpec(
+    name="leaky-stepped-uniform",
+    theorem="rochau2024-stepped-uniform",
+    family="stepped_leaky_relu",
+    norm="uniform",
+    summary="uniform witness at width max(2, d_x, d_y) with leaky ReLU + stepped leaky ReLU (exact quantiser)",
+    width=width,
+    supports=lambda d_x, d_y: d_x >= 1 and d_y >= 1,
+    builder=build_leaky_stepped,
+    add_arguments=_add_arguments,
+    from_args=_from_args,
+    width_kind="upper bound (max(2, d_x, d_y); Cai's lower bound is max(d_x, d_y))",
+    contract_cases=_contract_cases,
+))
