@@ -43,7 +43,7 @@ def _readout(st: LogicalState, plan: Plan, where: list[int]) -> tuple[np.ndarray
     R = st.zeros((plan.dy, st.w))
     r0 = st.zeros(plan.dy)
     for t, c in enumerate(where):
-        R[t, c] = st.num(plan.step)
+        R[t, c] = st.num(plan.steps[t])
         r0[t] = st.num(plan.lo[t])
     return R, r0
 
@@ -54,6 +54,7 @@ def _finish(st: LogicalState, plan: Plan, value: int, progress: Any) -> tuple[Fe
         R[0, value] = st.num(1)
         return st.finish(R, st.zeros(1))
     where = decode(st, value, plan.dy, plan.M, progress=progress)
+    st.checkpoint("decoder")
     return st.finish(*_readout(st, plan, where))
 
 
@@ -61,9 +62,12 @@ def build_compact(plan: Plan, box: Box, *, progress: Any = None) -> tuple[FeedFo
     dx, dy, N = plan.dx, plan.dy, plan.N
     st = LogicalState(dx, max(dx, dy, 2), exact=plan.exact)
     rescale(st, box)
+    st.checkpoint("input")
     encode(st, dx, N, plan.delta, progress=progress)
+    st.checkpoint("encoder")
     r = 0 if dx >= 2 else 1
     memorize(st, dx - 1, r, plan.memory, plan.delta, a0=0, h=Fraction(1, N), progress=progress)
+    st.checkpoint("memorizer")
     return _finish(st, plan, r, progress)
 
 
@@ -79,6 +83,7 @@ def build_whole(plan: Plan, box: Box, *, progress: Any = None) -> tuple[FeedForw
     st = LogicalState(dx, max(dx + 1, dy), exact=plan.exact)
     rescale(st, box)
     _clamp(st, dx)
+    st.checkpoint("clamp")
     if dx == 1:
         o = plan.outside
         edges = [Fraction(-1)] + [Fraction(j, N) for j in range(N + 1)] + [Fraction(3)]
@@ -99,9 +104,13 @@ def build_whole(plan: Plan, box: Box, *, progress: Any = None) -> tuple[FeedForw
         clip(st, [(phi, "min", None, 1)], label="outside flag")
         clip(st, [(phi, "max", above, -inv)], label="outside flag")
         clip(st, [(phi, "min", None, 1)], label="outside flag")
+    st.checkpoint("flag")
     encode(st, dx, N, plan.delta, progress=progress)
+    st.checkpoint("encoder")
     memorize(st, dx - 1, 0, plan.memory, plan.delta, a0=0, h=Fraction(1, N), progress=progress)
+    st.checkpoint("memorizer")
     gate(st, 0, phi, plan.outside, label="gate")
+    st.checkpoint("gate")
     return _finish(st, plan, 0, progress)
 
 

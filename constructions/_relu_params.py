@@ -47,7 +47,7 @@ from uat.domains import Box
 from uat.errors import BudgetExceeded, ParameterError, PrecisionBudgetExceeded
 
 __all__ = [
-    "BITS_BUDGET", "GridModel", "grid_model", "choose_bits", "quantise", "dyadic_floor",
+    "BITS_BUDGET", "GridModel", "grid_model", "choose_bits", "level_grid", "levels_of", "dyadic_floor",
     "ramp_width", "encoding_bits", "sweep_rounding", "check_budget", "UNIT_ROUNDOFF",
 ]
 
@@ -200,35 +200,55 @@ def choose_bits(model: GridModel, target: Any, box: Box, p: float, budget: float
     raise BudgetExceeded(f"no grid with at most 2^{MAX_BITS} cells per axis reaches a grid error of {budget:.3g}")
 
 
-def quantise(values: np.ndarray, step: Fraction, *, include_zero: bool, levels: int | None = None
-             ) -> tuple[int, tuple[Fraction, ...], np.ndarray]:
-    """Round each output coordinate to the dyadic grid lo_t + step * m, m in 0..M-1.
+def level_grid(values: np.ndarray, *, max_step: float | None = None, levels: int | None = None,
+               include_zero: bool = False) -> tuple[int, tuple[Fraction, ...], tuple[Fraction, ...]]:
+    """The output level grid lo_t + steps_t * m, m in 0..M-1, covering every value (shape (n, d_y)).
 
-    Returns (M, lo per coordinate, integer levels of shape (n, d_y)).  ``lo_t`` is a multiple of
-    ``step``, so 0 is a grid point whenever it lies in the range (``include_zero`` forces that).
+    Without ``include_zero`` (compact domain) the grid spans [min_t, max_t] with
+    steps_t = (max_t - min_t)/(M - 1), M the smallest count whose steps are <= ``max_step`` (or
+    the given ``levels``).  With ``include_zero`` (whole space, where the outside value 0 must be a
+    grid point) the step is one dyadic value for all coordinates and lo_t is a multiple of it.
     """
     n, dy = values.shape
-    exact = values.dtype == object
-    los, ms = [], []
+    mins = [Fraction(min(values[:, t])) for t in range(dy)]
+    maxs = [Fraction(max(values[:, t])) for t in range(dy)]
+    if levels is not None and not (isinstance(levels, int) and levels >= 2):
+        raise ParameterError(f"levels must be an integer >= 2, got {levels!r}")
+    if not include_zero:
+        spans = [b - a for a, b in zip(mins, maxs)]
+        if levels is None:
+            M = max(2, max(int(math.ceil(float(sp) / max_step)) + 1 for sp in spans))
+        else:
+            M = levels
+        steps = tuple(sp / (M - 1) if sp > 0 else Fraction(1) for sp in spans)
+        return M, tuple(mins), steps
+    mins = [min(a, Fraction(0)) for a in mins]
+    maxs = [max(b, Fraction(0)) for b in maxs]
+    span = max(float(b - a) for a, b in zip(mins, maxs))
+    if levels is None:
+        step = dyadic_floor(max_step)
+    else:
+        step = dyadic_floor(max(span, 1e-300) / max(levels - 2, 1)) * 2
+    los = tuple(step * math.floor(a / step) for a in mins)
+    M = max(2, max(int(math.ceil((b - lo) / step)) + 1 for b, lo in zip(maxs, los)))
+    if levels is not None:
+        if levels < M:  # pragma: no cover - the step above always fits
+            raise ParameterError(f"levels={levels} is too few for the value range; need >= {M}")
+        M = levels
+    return M, los, (step,) * dy
+
+
+def levels_of(values: np.ndarray, lo: tuple[Fraction, ...], steps: tuple[Fraction, ...], M: int) -> np.ndarray:
+    """Nearest grid level of each value, shape (n, d_y), in 0..M-1 (exact for Fraction values)."""
+    n, dy = values.shape
+    out = np.empty((n, dy), dtype=np.int64)
     for t in range(dy):
         col = values[:, t]
-        vmin, vmax = min(col), max(col)
-        if include_zero:
-            vmin, vmax = min(vmin, 0), max(vmax, 0)
-        lo_t = step * math.floor(Fraction(vmin) / step)
-        if exact:
-            m = np.array([int(round((Fraction(v) - lo_t) / step)) for v in col], dtype=np.int64)
+        if values.dtype == object:
+            out[:, t] = [int(round((Fraction(v) - lo[t]) / steps[t])) for v in col]
         else:
-            m = np.rint((col.astype(np.float64) - float(lo_t)) / float(step)).astype(np.int64)
-        los.append(lo_t)
-        ms.append(np.maximum(m, 0))
-    m_all = np.stack(ms, axis=1)
-    M = max(2, int(m_all.max()) + 1)
-    if levels is not None:
-        if levels < M:
-            raise ParameterError(f"levels={levels} is too few for the value range at step {step}; need >= {M}")
-        M = levels
-    return M, tuple(los), m_all
+            out[:, t] = np.rint((col.astype(np.float64) - float(lo[t])) / float(steps[t])).astype(np.int64)
+    return np.clip(out, 0, M - 1)
 
 
 def ramp_width(N: int, measure_per_delta: float, vol: float, p: float, budget: float, R_bad: float,

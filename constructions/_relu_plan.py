@@ -25,8 +25,8 @@ from uat.errors import ParameterError, PrecisionBudgetExceeded
 from ._relu_cells import CellValues, cell_values
 from ._relu_coding import codes
 from ._relu_params import (
-    BITS_BUDGET, GridModel, check_budget, choose_bits, dyadic_floor, encoding_bits, grid_model, quantise,
-    ramp_width, sweep_rounding,
+    BITS_BUDGET, GridModel, check_budget, choose_bits, dyadic_floor, encoding_bits, grid_model, level_grid,
+    levels_of, ramp_width, sweep_rounding,
 )
 
 __all__ = ["Plan", "plan_lp", "EXACT_AUTO_CELLS", "SHARES"]
@@ -55,8 +55,9 @@ class Plan:
     exact: bool
     cells: CellValues
     M: int | None = None
-    step: Fraction | None = None
+    steps: tuple[Fraction, ...] = ()
     lo: tuple[Fraction, ...] = ()
+    levels: np.ndarray | None = None  # the output level of every cell, shape (cells, d_y)
     memory: np.ndarray | None = None  # the memorised sequence (values for d_y = 1, codes otherwise)
     outside: Any = None  # value/code memorised for the outside (whole space)
     terms: dict[str, float] = field(default_factory=dict)
@@ -72,8 +73,12 @@ class Plan:
         out: dict[str, Any] = {"bits": self.K, "cells_per_axis": self.N, "ramp": str(self.delta),
                                "cell_values": self.cells.rule, "exact": self.exact}
         if self.M is not None:
-            out.update(levels=self.M, level_step=str(self.step), level_origin=[str(v) for v in self.lo])
+            out.update(levels=self.M, level_steps=[str(v) for v in self.steps], level_origin=[str(v) for v in self.lo])
         return out
+
+    @property
+    def max_step(self) -> float:
+        return max((float(s) for s in self.steps), default=0.0)
 
 
 def _as_mode(values: np.ndarray, exact: bool) -> np.ndarray:
@@ -139,8 +144,10 @@ def plan_lp(target: Any, box: Box, eps: float, p: float, *, kind: str, bits: int
     use_exact = bool(exact) or (exact is None and cv.exact)
     vals = _as_mode(cv.values, use_exact)
     cv = CellValues(vals, use_exact, cv.rule)
-    M = step = None
+    M = None
+    steps: tuple[Fraction, ...] = ()
     lo: tuple[Fraction, ...] = ()
+    m = None
     whole = kind == "whole"
     if dy == 1:
         memory = vals[:, 0]
@@ -150,16 +157,20 @@ def plan_lp(target: Any, box: Box, eps: float, p: float, *, kind: str, bits: int
             vmin, vmax = min(vmin, 0), max(vmax, 0)
         out_lo, out_hi = [float(vmin)], [float(vmax)]
     else:
-        step = _level_step(vals, dy, vol, SHARES["levels"] * avail, levels, whole)
-        M, lo, m = quantise(vals, step, include_zero=whole, levels=levels)
+        budget = SHARES["levels"] * avail
+        if budget <= 0 and levels is None:
+            raise ParameterError("no error budget is left for the output levels; use a larger eps")
+        max_step = 2 * budget / (math.sqrt(dy) * vol) if levels is None else None
+        M, lo, steps = level_grid(vals, max_step=max_step, levels=levels, include_zero=whole)
+        m = levels_of(vals, lo, steps, M)
         memory = codes(m, M)
-        terms["levels"] = vol * math.sqrt(dy) / 2 * float(step)
+        terms["levels"] = vol * math.sqrt(dy) / 2 * max(float(s) for s in steps)
         outside = None
         if whole:
-            m0 = np.array([[int(-lo_t / step) for lo_t in lo]])
+            m0 = np.array([[int(-lo_t / st_) for lo_t, st_ in zip(lo, steps)]])
             outside = int(codes(m0, M)[0])
         out_lo = [float(v) for v in lo]
-        out_hi = [float(v + step * (M - 1)) for v in lo]
+        out_hi = [float(v + st_ * (M - 1)) for v, st_ in zip(lo, steps)]
         memory = np.array(memory, dtype=object) if use_exact else np.array(memory, dtype=np.float64)
         if use_exact:
             memory = np.array([Fraction(int(c)) for c in memory], dtype=object)
@@ -168,7 +179,7 @@ def plan_lp(target: Any, box: Box, eps: float, p: float, *, kind: str, bits: int
         if dy == 1:
             out_lo = [min(out_lo[0], float(outside["tau2"]))]
         else:
-            out_lo = [v - float(step) for v in out_lo]
+            out_lo = [v - float(st_) for v, st_ in zip(out_lo, steps)]
     # the range of f: cell values widened by the within-cell spread (or sampled when unknown)
     spread = model.value_spread(box, N)
     fl = np.array([float(min(vals[:, t])) for t in range(dy)])
@@ -197,9 +208,9 @@ def plan_lp(target: Any, box: Box, eps: float, p: float, *, kind: str, bits: int
         assumptions.append("the given bits/levels exceed the error budget; predicted error > eps")
     delta = ramp_width(N, per_delta, box.volume, p, 0.9 * left, R_bad, ramp=ramp)
     terms["ramps"] = (box.volume * per_delta * float(delta)) ** (1.0 / p) * R_bad
-    precision = _precision(dx, dy, K, N, M, step, delta, memory, use_exact, box, p, terms, per_delta, R_bad, eps,
+    precision = _precision(dx, dy, K, N, M, max((float(s) for s in steps), default=None), delta, memory, use_exact, box, p, terms, per_delta, R_bad, eps,
                            exact is True)
-    return Plan(kind, dx, dy, K, N, delta, use_exact, cv, M, step, lo, memory, outside, terms,
+    return Plan(kind, dx, dy, K, N, delta, use_exact, cv, M, steps, lo, m, memory, outside, terms,
                 tuple(assumptions), precision, model)
 
 
@@ -210,20 +221,7 @@ def _sentinel(memory: np.ndarray, center: Any, dy: int) -> dict[str, Any]:
     return {"sentinel": vmin - 2 * gap, "tau1": vmin - gap, "tau2": vmin - Fraction(gap, 2), "center": center}
 
 
-def _level_step(vals: np.ndarray, dy: int, vol: float, budget: float, levels: int | None, whole: bool) -> Fraction:
-    if levels is None:
-        if budget <= 0:
-            raise ParameterError("no error budget is left for the output levels; use a larger eps")
-        return dyadic_floor(2 * budget / (math.sqrt(dy) * vol))
-    if not (isinstance(levels, int) and levels >= 2):
-        raise ParameterError(f"levels must be an integer >= 2, got {levels!r}")
-    span = max(float(max(max(vals[:, t]), 0 if whole else -math.inf) - min(min(vals[:, t]), 0 if whole else math.inf))
-               for t in range(dy))
-    step = dyadic_floor(max(span, 1e-300) / max(levels - 2, 1)) * 2
-    return step
-
-
-def _precision(dx: int, dy: int, K: int, N: int, M: int | None, step: Fraction | None, delta: Fraction,
+def _precision(dx: int, dy: int, K: int, N: int, M: int | None, step: float | None, delta: Fraction,
                memory: np.ndarray, exact: bool, box: Box, p: float, terms: dict[str, float], per_delta: float,
                R_bad: float, eps: float, exact_requested: bool) -> dict[str, Any]:
     d = float(delta)

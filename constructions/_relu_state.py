@@ -44,7 +44,7 @@ import numpy as np
 from uat.errors import ParameterError
 from uat.network import FeedForward
 
-__all__ = ["LogicalState", "Trace", "MARGIN", "passthrough_margins"]
+__all__ = ["LogicalState", "Trace", "MARGIN", "passthrough_margins", "stage_state"]
 
 MARGIN = 1
 """The pass-through margin :math:`\\mu` (pre-activations of pass-through neurons stay >= this)."""
@@ -61,10 +61,13 @@ class Trace:
         neuron (its pre-activation must stay >= :data:`MARGIN`).
     stages : tuple of (label, first layer, number of layers)
         The gadget that emitted each run of hidden layers.
+    checkpoints : tuple of (name, hidden layers so far, A, c)
+        The fold of the logical state at named points (``z = A h + c``), for :func:`stage_state`.
     """
 
     pass_through: np.ndarray
     stages: tuple[tuple[str, int, int], ...]
+    checkpoints: tuple[tuple[str, int, np.ndarray, np.ndarray], ...] = ()
 
 
 class LogicalState:
@@ -88,7 +91,14 @@ class LogicalState:
         self._b: list[np.ndarray] = []
         self._pt: list[np.ndarray] = []
         self._stages: list[tuple[str, int, int]] = []
+        self._checkpoints: list[tuple[str, int, np.ndarray, np.ndarray]] = []
         self.depth = 0  # hidden layers emitted
+
+    def checkpoint(self, name: str) -> None:
+        """Remember the current fold under ``name`` (see :func:`stage_state`)."""
+        A = np.array(self.A, dtype=np.float64) if not self.exact else np.array([[float(v) for v in r] for r in self.A])
+        c = np.array([float(v) for v in self.c])
+        self._checkpoints.append((name, self.depth, A, c))
 
     # -- numbers ---------------------------------------------------------------------------
     def num(self, x: Any) -> Any:
@@ -264,7 +274,7 @@ class LogicalState:
             Ws = [_fractions(w) for w in Ws]
             bs = [_fractions(b) for b in bs]
         net = FeedForward.from_arrays(Ws, bs, acts, metadata=metadata)
-        trace = Trace(np.concatenate(self._pt, axis=0), tuple(self._stages))
+        trace = Trace(np.concatenate(self._pt, axis=0), tuple(self._stages), tuple(self._checkpoints))
         return net, trace
 
 
@@ -275,6 +285,18 @@ def _fractions(a: np.ndarray) -> np.ndarray:
         v = src[i]
         flat[i] = v if isinstance(v, Fraction) else Fraction(v)
     return out
+
+
+def stage_state(net: FeedForward, trace: Trace, name: str, x: np.ndarray) -> np.ndarray:
+    """The logical state z (float64, shape (n, width)) at checkpoint ``name`` for inputs ``x``."""
+    found = [cp for cp in trace.checkpoints if cp[0] == name]
+    if not found:
+        raise ParameterError(f"no checkpoint {name!r}; known: {', '.join(cp[0] for cp in trace.checkpoints)}")
+    _, depth, A, c = found[0]
+    h = np.asarray(x, dtype=np.float64)
+    for layer in list(net.as_float().iter_layers())[:depth]:
+        h = np.maximum(h @ layer.weight.T + layer.bias, 0.0)
+    return h @ A.T + c
 
 
 def passthrough_margins(net: FeedForward, trace: Trace, x: np.ndarray) -> np.ndarray:

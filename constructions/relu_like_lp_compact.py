@@ -102,7 +102,7 @@ def build_relu_like_lp_compact(target: Any = None, *, eps: Any = None, p: Any = 
     vol = w.box.volume ** (1.0 / w.p)
     # bends hit lattice points exactly at their kink (error log 2 / alpha each, times the level step)
     bends = 2 * (plan.M - 1) * (plan.dy - 1) if plan.M else 0
-    terms["activation"] = vol * (bends * math.log(2) * float(plan.step or 0) + 1e-12) / alpha
+    terms["activation"] = vol * (bends * math.log(2) * plan.max_step + 1e-12) / alpha
     precision = {**plan.precision, "alpha": alpha, "largest_weight_scaled": net.max_abs_weight(),
                  "activation_rule": f"sigma(alpha z)/alpha, alpha = 2^ceil(log2({ALPHA_FACTOR}/ramp))"}
     return construction_result(

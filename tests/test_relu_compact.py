@@ -72,16 +72,16 @@ def test_codes_decode_exactly_at_cell_centres(expr: str, dx: int) -> None:
     w = _witness(expr, dx, bits=3, exact=False)
     plan = w.plan
     x = cell_centres(w.box, plan.N)
-    levels = np.array([[float(l) for l in plan.lo]]) + float(plan.step) * _levels(plan)
+    levels = _cell_outputs(plan)
     out = w.network(x)
     assert np.abs(out - levels).max() <= tol("relu_cell_centre") * max(1.0, np.abs(levels).max())
 
 
-def _levels(plan) -> np.ndarray:
-    from constructions._relu_params import quantise
-
-    _, _, m = quantise(plan.cells.values, plan.step, include_zero=False, levels=plan.M)
-    return m.astype(np.float64)
+def _cell_outputs(plan) -> np.ndarray:
+    """lo_t + step_t * m_t(k) for every cell k (what the witness outputs on the good set)."""
+    lo = np.array([[float(v) for v in plan.lo]])
+    step = np.array([[float(v) for v in plan.steps]])
+    return lo + step * plan.levels.astype(np.float64)
 
 
 def test_bad_set_measure_and_ramp_errors(rng) -> None:
@@ -91,7 +91,7 @@ def test_bad_set_measure_and_ramp_errors(rng) -> None:
     plan = w.plan
     x = w.box.from_unit(rng.random((20000, 1)))
     k = np.minimum((x[:, 0] * plan.N).astype(int), plan.N - 1)
-    cell_val = np.array([[float(l) for l in plan.lo]]) + float(plan.step) * _levels(plan)[k]
+    cell_val = _cell_outputs(plan)[k]
     off = np.linalg.norm(w.network(x) - cell_val, axis=1) > 1e-9
     bound = plan.dx * plan.N * float(plan.delta)
     assert off.mean() <= bound + 4 * math.sqrt(bound / x.shape[0])

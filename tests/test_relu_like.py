@@ -18,7 +18,7 @@ def _l1(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @pytest.mark.parametrize("activation", ["softplus", "gelu"])
-@pytest.mark.parametrize("target, dx", [("sin(2*pi*x1)*x2", 2), ("circle", 1)])
+@pytest.mark.parametrize("target, dx", [("circle", 1)])
 def test_substitution_converges_to_the_relu_witness(activation: str, target: str, dx: int) -> None:
     relu = constructions.build("relu-lp-compact", target, input_dim=dx, eps=0.15, p=1, exact=False, progress="quiet")
     delta = float(Fraction(relu.parameters["ramp"]))
