@@ -150,22 +150,22 @@ def _from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 def _contract_cases() -> list[ContractCase]:
     return [
-        ContractCase("(1,1)", "sin(3*x1)", {"eps": 0.05, "p": 2}, {"d_x": 1, "d_y": 1}, "lp", 0.05, p=2,
+        ContractCase("(1,1)", "sin(3*x1)", {"domain": "[0,1]", "eps": 0.05, "p": 2}, {"d_x": 1, "d_y": 1}, "lp", 0.05, p=2,
                      domain="[0,1]"),
-        ContractCase("(2,1)", "x1*x2 + x1/2", {"eps": 0.15, "p": 1}, {"d_x": 2, "d_y": 1}, "lp", 0.15, p=1,
+        ContractCase("(2,1)", "x1*x2 + x1/2", {"domain": "[0,1]^2", "eps": 0.15, "p": 1}, {"d_x": 2, "d_y": 1}, "lp", 0.15, p=1,
                      domain="[0,1]^2"),
-        ContractCase("(1,2)", "[x1**2, 1 - x1]", {"eps": 0.1, "p": 2}, {"d_x": 1, "d_y": 2}, "lp", 0.1, p=2,
+        ContractCase("(1,2)", "[x1**2, 1 - x1]", {"domain": "[0,1]", "eps": 0.1, "p": 2}, {"d_x": 1, "d_y": 2}, "lp", 0.1, p=2,
                      domain="[0,1]"),
-        ContractCase("(2,2)", "[x1*x2, x1 - x2]", {"eps": 0.3, "p": 1}, {"d_x": 2, "d_y": 2}, "lp", 0.3, p=1,
+        ContractCase("(2,2)", "[x1*x2, x1 - x2]", {"domain": "[0,1]^2", "eps": 0.3, "p": 1}, {"d_x": 2, "d_y": 2}, "lp", 0.3, p=1,
                      domain="[0,1]^2", slow=True),
     ]
 
 
 def _contract_cases_two() -> list[ContractCase]:
     return [
-        ContractCase("(1,1) width 1", "sin(3*x1)", {"eps": 0.05, "p": 2}, {"d_x": 1, "d_y": 1}, "lp", 0.05, p=2,
+        ContractCase("(1,1) width 1", "sin(3*x1)", {"domain": "[0,1]", "eps": 0.05, "p": 2}, {"d_x": 1, "d_y": 1}, "lp", 0.05, p=2,
                      domain="[0,1]"),
-        ContractCase("(1,2)", "[x1**2, 1 - x1]", {"eps": 0.1, "p": 2}, {"d_x": 1, "d_y": 2}, "lp", 0.1, p=2,
+        ContractCase("(1,2)", "[x1**2, 1 - x1]", {"domain": "[0,1]", "eps": 0.1, "p": 2}, {"d_x": 1, "d_y": 2}, "lp", 0.1, p=2,
                      domain="[0,1]"),
     ]
 

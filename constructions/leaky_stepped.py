@@ -86,9 +86,9 @@ def _from_args(args: argparse.Namespace) -> dict[str, Any]:
 
 def _contract_cases() -> list[ContractCase]:
     return [
-        ContractCase("(2,1) stepped", "sin(3*x1)*x2", {"eps": 0.3}, {"d_x": 2, "d_y": 1}, "sup", 0.3,
+        ContractCase("(2,1) stepped", "sin(3*x1)*x2", {"domain": "[0,1]^2", "eps": 0.3}, {"d_x": 2, "d_y": 1}, "sup", 0.3,
                      domain="[0,1]^2"),
-        ContractCase("(1,2) stepped", "[x1**2, 1 - x1]", {"eps": 0.2}, {"d_x": 1, "d_y": 2}, "sup", 0.2,
+        ContractCase("(1,2) stepped", "[x1**2, 1 - x1]", {"domain": "[0,1]", "eps": 0.2}, {"d_x": 1, "d_y": 2}, "sup", 0.2,
                      domain="[0,1]"),
     ]
 
