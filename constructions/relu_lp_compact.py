@@ -86,7 +86,7 @@ _SLOW = {(3, 1, "oscillatory"), (3, 2, "smooth"), (3, 2, "oscillatory"), (2, 3, 
 def demo_cases(quick: bool = False) -> list[Any]:
     from uat._demo import DemoCase
 
-    expr, eps = ("sin(2*pi*x1)*x2", 0.1 if quick else 0.04)
+    expr, eps = ("sin(2*pi*x1)*x2", 0.1 if quick else 0.05)
     c = build_relu_lp_compact(expr, eps=eps, p=1, input_dim=2, progress="quiet")
     return [DemoCase(title=f"{NAME} sin(2 pi x1) x2", theorem=THEOREM, network=c.network, target=expr,
                      domain="[0,1]^2", norm="lp", eps=eps, p=1.0, minimum="2",
