@@ -71,7 +71,19 @@ def contract_cases() -> list[ContractCase]:
             label=f"{NAME} ({dx},{dy}) bump", target=bump(dx, dy), kwargs={"eps": eps, "p": 1, "input_dim": dx},
             dims={"d_x": dx, "d_y": dy}, norm="lp", eps=eps, p=1, domain=_measure_box(dx),
             slow=(dx, dy) in {(3, 2), (3, 1), (2, 3)}))
+    for label, expr, dx, eps in (
+        ("(1,1) indicator", "Heaviside(x1 - 1/4) - Heaviside(x1 - 3/4)", 1, 0.1),
+        ("(2,1) disk indicator", "discontinuous-2d", 2, 0.2),
+        ("(1,1) oscillatory", "max(0, 1 - 2*abs(x1 - 1/2))*sin(6*pi*x1)", 1, 0.1),
+    ):
+        cases.append(ContractCase(
+            label=f"{NAME} {label}", target=expr, kwargs={"eps": eps, "p": 1, "input_dim": dx, "domain": _unit(dx)},
+            dims={"d_x": dx, "d_y": 1}, norm="lp", eps=eps, p=1, domain=_measure_box(dx)))
     return cases
+
+
+def _unit(dx: int) -> str:
+    return "[0,1]" if dx == 1 else f"[0,1]^{dx}"
 
 
 def demo_cases(quick: bool = False) -> list[Any]:

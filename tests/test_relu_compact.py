@@ -65,6 +65,17 @@ def test_exact_at_cell_centres_scalar() -> None:
     ref = w.target(cell_centres(w.box, w.plan.N))
     scale = max(1.0, float(np.abs(ref).max()))
     assert np.abs(fl - ref).max() <= tol("relu_cell_centre") * scale
+    # the verifier's float-vs-exact check at the centres (exact weights against float64 evaluation)
+    fe = verification.float_error(w.network, [list(c) for c in centres[::7]])
+    assert fe.max_rel <= tol("relu_cell_centre"), fe.describe()
+
+
+def test_float_witness_agrees_with_its_exact_weights_at_centres() -> None:
+    """A float64 witness (sin target, 2^8 cells) against exact evaluation of its own weights."""
+    w = _witness("sin(2*pi*x1)*x2", 2, bits=4, exact=False)
+    centres = cell_centres(w.box, w.plan.N)
+    fe = verification.float_error(w.network, centres[::9])
+    assert fe.max_rel <= tol("relu_cell_centre"), fe.describe()
 
 
 @pytest.mark.parametrize("expr, dx", [("[cos(2*pi*x1), sin(2*pi*x1)]", 1), ("[x1, x2, x1*x2]", 2)])
