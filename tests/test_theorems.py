@@ -79,14 +79,16 @@ LEAKY_UNIFORM = """
 7 [7,8] [7,9] [7,10] [7,11] [7,12]
 """
 # Deep ReLU RNN, uniform: feed-forward lower bounds (an RNN on length-1 sequences is an MLP), upper
-# d_x+d_y+3 (Song et al., JMLR 2023, Thm 5; the v2 abstract said +2).
+# d_x+d_y+2.  The published bound is d_x+d_y+3 (Song et al., JMLR 2023, Thm 5; the v2 abstract said +2);
+# the catalogue also records uat's own gated construction (uat2026-rnn-uniform-gated, docs/rnn.md), an
+# explicit width-(d_x+d_y+2) witness checked by the verifier, and min_width uses it as the upper bound.
 RNN_RELU_UNIFORM = """
-[2,5] [3,6]  [3,7]  [4,8]  [5,9]  [6,10]
-[3,6] [3,7]  [4,8]  [5,9]  [5,10] [6,11]
-[4,7] [4,8]  [4,9]  [5,10] [6,11] [7,12]
-[5,8] [5,9]  [5,10] [5,11] [6,12] [7,13]
-[6,9] [6,10] [6,11] [6,12] [6,13] [7,14]
-[7,10] [7,11] [7,12] [7,13] [7,14] [7,15]
+[2,4] [3,5]  [3,6]  [4,7]  [5,8]  [6,9]
+[3,5] [3,6]  [4,7]  [5,8]  [5,9]  [6,10]
+[4,6] [4,7]  [4,8]  [5,9]  [6,10] [7,11]
+[5,7] [5,8]  [5,9]  [5,10] [6,11] [7,12]
+[6,8] [6,9]  [6,10] [6,11] [6,12] [7,13]
+[7,9] [7,10] [7,11] [7,12] [7,13] [7,14]
 """
 # GELU, uniform: lower max(d_x, d_y, 2) from the L^p value (KMP, ReLU-like) and Cai; GELU is not
 # monotone, so Johnson/KMP/Rochau uniform lower bounds do not apply.  Upper d_x+d_y+2 (Kidger-Lyons).
@@ -357,7 +359,7 @@ def test_check_width_rnn_and_deepsets_values():
 
     r = check_width(RNNValue(), norm="uniform")
     assert r.answer.arch == "rnn"
-    assert (r.answer.lower, r.answer.upper, r.verdict) == (3, 6, "within")
+    assert (r.answer.lower, r.answer.upper, r.verdict) == (3, 5, "within")  # upper: uat's d_x+d_y+2
 
     class SetValue:
         width = 5
@@ -386,8 +388,12 @@ def test_check_width_on_the_recurrent_and_set_embedding_values():
     running_max = Recurrent.create(lift=[[1], [1]], cells=[([[0, 0], [1, 1]], [[1, 0], [-1, 0]], [0, 0], "relu")],
                                    readout=[[1, 1]])
     r = check_width(running_max, norm="uniform")
-    assert (r.answer.arch, r.answer.lower, r.answer.upper, r.verdict) == ("rnn", 2, 5, "within")
-    assert "johnson2019-lower" in r.answer.lower_by and "song2023-rnn-uniform" in r.answer.upper_by
+    assert (r.answer.arch, r.answer.lower, r.answer.upper, r.verdict) == ("rnn", 2, 4, "within")
+    assert "johnson2019-lower" in r.answer.lower_by and "uat2026-rnn-uniform-gated" in r.answer.upper_by
+    # a width-(d_x+d_y+2) witness is now covered by uat's construction (the published Theorem 5 needs +3)
+    wide = Recurrent.create(lift=[[1], [1], [0], [0]], cells=[(None, [[1, 0, 0, 0]] * 4, [0, 0, 0, 0], "relu")],
+                            readout=[[1, 0, 0, 0]])
+    assert check_width(wide, norm="uniform").verdict == "above"
     assert check_width(running_max, norm="lp", domain="whole").verdict == "equal"  # max(d_x+1, d_y) = 2
 
     emb = SetEmbedding("lp", [[1, 0], [0, 1]], degree=3)  # N = 3, D = 2, L = 6 < N(D+1) = 9

@@ -395,6 +395,28 @@ ENTRIES: tuple[Theorem, ...] = (
       "reference notes, whose author read the JMLR text; not re-read here.",
       notes="The published bound is +3; the notes find the proof's count internally inconsistent and an explicit "
       "+2 construction [worked out]. +3 is followed here."),
+    # uat's own worked-out construction (not a published theorem): docs/rnn.md, constructions/_rnn_gated.py.
+    T("uat2026-rnn-uniform-gated", "Deep ReLU RNN, uniform: width d_x+d_y+2 suffices (uat's gated construction)",
+      "rnn", RELU, ("uniform",), "compact", "upper", None, DX_DY_2, ALWAYS,
+      r"A deep ReLU RNN of width $d_x+d_y+2$ (linear lift and readout) approximates every continuous past-dependent "
+      r"map $K^N\to\mathbb R^{d_y\times N}$ uniformly: it realises $\mathrm{const}+\sum_u w_u\,\mathrm{relu}"
+      r"(\alpha_u\cdot x[1..t_u]+c_u)$ at time $t_u$ *exactly* (gated blocks), and per-time shallow ReLU networks "
+      r"are uniformly dense.",
+      SONG("uat's worked-out construction after Theorem 5 (docs/rnn.md), not a published theorem"), False,
+      "NOT A PUBLISHED RESULT: the explicit construction of docs/rnn.md (channels v, a, s, w; positive offsets keep "
+      "pass-through channels exact; one gated integrator per unit), checked by the verifier on every witness "
+      "(constructions rnn-uniform, brnn-uniform). It follows the plan of Song et al.'s proof of Theorem 5; the "
+      "reference notes (rnn_deepsets.md A4) record it as [worked out, measured].",
+      notes="The published bound stays song2023-rnn-uniform (+3); the arXiv v1/v2 abstract of Song et al. said +2. "
+      "The width does not depend on N; depth grows with N and the number of per-time units."),
+    T("uat2026-brnn-uniform-gated", "Deep ReLU BRNN, uniform: width d_x+d_y+2 suffices (uat's gated construction)",
+      "brnn", RELU, ("uniform",), "compact", "upper", None, DX_DY_2, ALWAYS,
+      r"The bidirectional version of uat2026-rnn-uniform-gated: the integrator is a forward and a backward cell, so a "
+      r"deep ReLU BRNN of width $d_x+d_y+2$ approximates every continuous sequence-to-sequence map uniformly.",
+      SONG("uat's worked-out construction after Theorem 22 (docs/rnn.md), not a published theorem"), False,
+      "NOT A PUBLISHED RESULT: the construction brnn-uniform of docs/rnn.md, checked by the verifier on every "
+      "witness; it follows the plan of Song et al.'s proof of Theorem 22.",
+      notes="The published bound stays song2023-brnn (+3)."),
     T("song2023-rnn-lp", "Deep ReLU RNN, L^p on R^(dx x N): exactly max(d_x+1, d_y)", "rnn", RELU, ("lp",), "whole",
       "exact", MAX_DX1_DY, MAX_DX1_DY, ALWAYS,
       r"Deep ReLU RNNs of width $\max(d_x+1,d_y)$ are dense in $L^p(\mathbb R^{d_x\times N},\mathbb R^{d_y\times N})$ "
