@@ -41,3 +41,31 @@ def test_torch_matches_numpy(name, kind, kwargs, tolerance):
 def test_torch_rnn_refuses_other_values():
     with pytest.raises(UatError):
         to_torch_rnn("not a network")
+
+
+def test_torch_file_round_trip_and_cli(tmp_path, tolerance):
+    """`uat export f.json --to torch out.pt` writes a weights-only file that rebuilds the module and the network."""
+    from uat.cli import main
+    from uat.errors import FormatError
+    from uat.export import load_torch_rnn, save_torch_rnn
+    from uat.io import save
+
+    net = build("brnn-uniform", "reversal", T=4).network
+    src = tmp_path / "w.json"
+    out = tmp_path / "w.pt"
+    save(net, src)
+    assert main(["export", str(src), "--to", "torch", str(out)]) == 0
+    payload = torch.load(out, weights_only=True)
+    assert payload["format"] == "uat.torch-rnn/1" and payload["exact_source"] is True
+    back = load_torch_rnn(out, as_network=True)
+    assert back == net.as_float() and back.metadata["construction"] == "brnn-uniform"
+    x = np.random.default_rng(1).random((16, 4, 1))
+    with torch.no_grad():
+        got = load_torch_rnn(out)(torch.tensor(x)).numpy()
+    assert np.max(np.abs(got - net.evaluate(x))) <= tolerance["torch_vs_numpy"] * 10
+    bad = tmp_path / "bad.pt"
+    torch.save({"format": "uat.torch/1"}, bad)
+    with pytest.raises(FormatError, match="not a uat.torch-rnn/1 file"):
+        load_torch_rnn(bad)
+    with pytest.raises(UatError):
+        save_torch_rnn("not a network", tmp_path / "x.pt")

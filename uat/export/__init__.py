@@ -67,6 +67,8 @@ _LAZY: dict[str, str] = {
     "to_networkx": "._networkx",
     "write_graphml": "._networkx",
     "deepsets_to_torch": "._torch_deepsets",
+    "save_torch_rnn": "._torch_rnn_io",
+    "load_torch_rnn": "._torch_rnn_io",
 }
 
 # (format, type name of the value) -> "submodule:function(value, path)"
@@ -75,6 +77,7 @@ FILE_WRITERS: dict[tuple[str, str], str] = {
     ("graphml", "FeedForward"): "._networkx:write_graphml",
     ("latex", "FeedForward"): "._sympy:write_latex",
     ("sympy", "FeedForward"): "._sympy:write_sympy",
+    ("torch", "Recurrent"): "._torch_rnn_io:save_torch_rnn",
 }
 
 
