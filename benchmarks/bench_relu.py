@@ -15,7 +15,6 @@ Usage: .venv/bin/python benchmarks/bench_relu.py [sizes] [adam] [--quick]
 
 from __future__ import annotations
 
-import math
 import sys
 import time
 

@@ -1,8 +1,8 @@
 r"""Choosing the parameters of the ReLU witnesses from :math:`\varepsilon`, :math:`p` and the target.
 
-The a-priori :math:`L^p` error of Recipe A (relu.md §3.6) splits into four terms, each bounded
-with the Lebesgue measure of the domain box :math:`D` (volume :math:`|D|`, cell widths
-:math:`w_i / N`):
+The a-priori :math:`L^p` error of Recipe A (relu.md §3.6) in exact arithmetic splits into three
+terms, each bounded with the Lebesgue measure of the domain box :math:`D` (volume :math:`|D|`,
+cell widths :math:`w_i / N`):
 
 .. math::
 
@@ -10,7 +10,6 @@ with the Lebesgue measure of the domain box :math:`D` (volume :math:`|D|`, cell 
    \underbrace{|D|^{1/p} L_{\mathrm{eff}}\, c_p}_{\text{grid}}
    + \underbrace{|D|^{1/p} \tfrac{\sqrt{d_y}}{2} \Delta}_{\text{levels}}
    + \underbrace{(|D|\, \mu_{\mathrm{bad}})^{1/p} R_{\mathrm{bad}}}_{\text{ramps}}
-   + \underbrace{|D|^{1/p} \eta}_{\text{rounding}}
 
 * **grid**: for :math:`x` in cell :math:`k`, :math:`|f(x) - f(c_k)| \le L \|x - c_k\|_2`, and
   :math:`c_p = \| \|u\|_2 \|_{L^p}` for :math:`u` uniform on the centred cell:
@@ -21,11 +20,12 @@ with the Lebesgue measure of the domain box :math:`D` (volume :math:`|D|`, cell 
   than one global constant, still a bound).  Without a certified bound the grid term is an
   *estimate*: 1.5 times a seeded Monte Carlo value of :math:`\|f - P_N f\|_p` (cell averages),
   recorded as an assumption.
-* **levels** (:math:`d_y \ge 2`): rounding each value to a dyadic grid of step :math:`\Delta`.
+* **levels** (:math:`d_y \ge 2`): rounding each value to a grid of step :math:`\Delta_t \le \Delta` (dyadic on :math:`\mathbb R^{d_x}`).
 * **ramps**: the bad set (a coordinate within :math:`\delta` of its cell's right end) has
   measure fraction :math:`\mu_{\mathrm{bad}} \le d_x N \delta`; there the error is at most
   :math:`R_{\mathrm{bad}}`, the diameter of the output box joined with the target's range.
-* **rounding**: a model of float64 rounding in the sweeps (:func:`sweep_rounding`).
+Float64 evaluation is guarded by the bits budget below; :func:`sweep_rounding` is a crude
+per-step rounding model reported as a diagnostic.
 
 Parameters are chosen in that order: the smallest :math:`K` (:math:`N = 2^K`) whose grid term
 fits its share of :math:`\varepsilon`, the largest dyadic :math:`\Delta` that fits, then the
