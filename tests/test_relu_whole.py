@@ -83,3 +83,17 @@ def test_flag_shell_is_thin(rng) -> None:
     dist = np.max(np.maximum(-x, x - 1), axis=1)
     y = w.network(x)[:, 0]
     assert np.all(y[outside & (dist > delta)] == 0.0)
+
+
+def test_convergence_rate_on_the_whole_line() -> None:
+    """L^1(R^2) error of the whole-space witness of a tent halves per bit (slope -1, within 25%)."""
+    target = bump(2, 1)
+    ks = [2, 3, 4, 5]
+    errs = []
+    for K in ks:
+        c = constructions.build("relu-lp-whole", target, input_dim=2, eps=1.0, p=1, bits=K,
+                                ramp=Fraction(1, 2 ** (K + 12)), progress="quiet")
+        errs.append(verification.lp_error(c.network, target, domain="[-1,2]^2", p=1, method="qmc", m=13,
+                                          replicates=4).value)
+    slope = float(np.polyfit(ks, np.log2(errs), 1)[0])
+    assert abs(slope + 1) <= tol("rate_slope_fraction"), (slope, errs)
