@@ -184,3 +184,25 @@ def test_the_plain_python_reader_in_docs_format_md_agrees():
         got = namespace["evaluate"](doc, seq)
         want = net.evaluate_exact([seq])[0]
         assert [list(r) for r in got] == [list(r) for r in want]
+
+
+def test_affine_readout_bias_everywhere(tmp_path):
+    """The optional readout bias q (y = Q h + q): float and exact evaluation, JSON, equality, zero = absent."""
+    from uat.io import dumps, loads
+
+    net = Recurrent.create(lift=[[1], [1]], cells=[([[0, 0], [1, 1]], [[1, 0], [-1, 0]], [0, 0], "relu")],
+                           readout=[[1, 1], [1, 0]], readout_bias=["-1/2", "3"])
+    assert net.is_exact and net.n_params == 2 + 4 + 4 + 2 + 4 + 2
+    x = [[[0.2], [0.7], [0.1]]]
+    assert net.evaluate(x)[0].tolist() == [[0.2 - 0.5, 3.2], [0.7 - 0.5, 3.7], [0.7 - 0.5, 3.1]]
+    assert net.evaluate_exact([[["1/3"]]])[0, 0].tolist() == [Fraction(-1, 6), Fraction(10, 3)]
+    text = dumps(net)
+    assert '"readout_bias": ["-1/2","3"]' in text.replace(", ", ",") and loads(text) == net
+    assert net.as_float().readout_bias.tolist() == [-0.5, 3.0]
+    zero = Recurrent.create(lift=[[1]], cells=[(None, [[1]], [0], "relu")], readout=[[1]], readout_bias=[0])
+    plain = Recurrent.create(lift=[[1]], cells=[(None, [[1]], [0], "relu")], readout=[[1]])
+    assert zero.readout_bias is None and zero == plain and "readout_bias" not in dumps(zero)
+    assert net != Recurrent.create(lift=[[1], [1]], cells=[([[0, 0], [1, 1]], [[1, 0], [-1, 0]], [0, 0], "relu")],
+                                   readout=[[1, 1], [1, 0]])
+    with pytest.raises(DimensionMismatch, match="readout bias"):
+        Recurrent.create(lift=[[1]], cells=[(None, [[1]], [0], "relu")], readout=[[1]], readout_bias=[1, 2])

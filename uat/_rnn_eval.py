@@ -120,15 +120,16 @@ class _CompiledBi:
         return [x + y for x, y in zip(a, b)]
 
 
-def compile_network(lift: np.ndarray, layers: Sequence[LayerValue], readout: np.ndarray) -> tuple:
-    """The float kernel's form of a (float64) network: (lift, layers, readout)."""
+def compile_network(lift: np.ndarray, layers: Sequence[LayerValue], readout: np.ndarray,
+                    readout_bias: np.ndarray | None = None) -> tuple:
+    """The float kernel's form of a (float64) network: (lift, layers, readout with its bias)."""
     comp = []
     for l in layers:
         if isinstance(l, BiLayer):
             comp.append(_CompiledBi(_cell(l.forward), _cell(l.backward, True), _linear(l.mix_forward), _linear(l.mix_backward)))
         else:
             comp.append(_cell(l))
-    return _linear(lift), tuple(comp), _linear(readout)
+    return _linear(lift), tuple(comp), _linear(readout, readout_bias)
 
 
 def _forward_chunk(compiled: tuple, x: np.ndarray) -> np.ndarray:

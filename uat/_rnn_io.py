@@ -9,9 +9,11 @@
        {"input": [...], "bias": [...], "activation": "relu"},
        {"forward": {<cell>}, "backward": {<cell>}, "mix_forward": [[...]], "mix_backward": [[...]]}],
      "readout": [["1", "0"]],
+     "readout_bias": ["0"],
      "metadata": {...}}
 
-A cell without ``"recurrent"`` is token-wise (``A = 0``).  Numbers follow ``uat.network/1``:
+A cell without ``"recurrent"`` is token-wise (``A = 0``); ``"readout_bias"`` (the bias ``q`` of
+the affine readout ``y = Q h + q``) is written only when it is nonzero and absent means zero.  Numbers follow ``uat.network/1``:
 JSON numbers are float64 (shortest repr, bit-exact round trip), strings ``"p/q"`` are exact;
 a file whose every number is a string loads as an exact network.  One layer per line, fixed
 key order: identical networks give identical bytes.
@@ -80,6 +82,8 @@ def _write_rnn(net: Recurrent) -> str:
         parts.append(json_dumps_line(_layer_json(layer)) + ("," if i < n - 1 else ""))
     parts.append("],")
     parts.append(f'"readout": {json_dumps_line(_matrix_json(net.readout))},')
+    if net.readout_bias is not None:
+        parts.append(f'"readout_bias": {json_dumps_line(_matrix_json(net.readout_bias))},')
     parts.append(f'"metadata": {metadata_text(net.metadata)}')
     parts.append("}")
     return "\n".join(parts) + "\n"
@@ -144,7 +148,8 @@ def _read_rnn(obj: Mapping[str, Any]) -> Recurrent:
     layers_json = _need(obj, "layers", list, "the RNN")
     if not layers_json:
         raise FormatError("the RNN has an empty 'layers' list")
-    unknown = set(obj) - {"format", "input_dim", "output_dim", "bidirectional", "lift", "layers", "readout", "metadata"}
+    unknown = set(obj) - {"format", "input_dim", "output_dim", "bidirectional", "lift", "layers", "readout",
+                          "readout_bias", "metadata"}
     if unknown:
         raise FormatError(f"the RNN has unknown keys {sorted(unknown)}")
     metadata = obj.get("metadata", {})
@@ -154,10 +159,11 @@ def _read_rnn(obj: Mapping[str, Any]) -> Recurrent:
         raise FormatError("the RNN needs a 'lift' matrix P and a 'readout' matrix Q")
     exact = _all_strings(obj["lift"]) and _all_strings(obj["readout"]) and all(
         _all_strings(_numbers(l)) for l in layers_json
-    )
+    ) and _all_strings(obj.get("readout_bias", []))
     try:
         p = _read_matrix(obj["lift"], exact, "lift", 2)
         q = _read_matrix(obj["readout"], exact, "readout", 2)
+        qb = _read_matrix(obj["readout_bias"], exact, "readout_bias", 1) if "readout_bias" in obj else None
     except ExactnessError as exc:  # pragma: no cover - _read_matrix already converts
         raise FormatError(str(exc)) from None
     layers = [_read_layer(lj, exact, f"layer {i}") for i, lj in enumerate(layers_json)]
@@ -166,7 +172,7 @@ def _read_rnn(obj: Mapping[str, Any]) -> Recurrent:
     if q.shape[0] != d_out:
         raise FormatError(f"output_dim is {d_out} but the readout Q has {q.shape[0]} rows")
     try:
-        net = Recurrent(p, tuple(layers), q, metadata)
+        net = Recurrent(p, tuple(layers), q, metadata, readout_bias=qb)
     except (DimensionMismatch, ExactnessError) as exc:
         raise FormatError(str(exc)) from None
     declared = obj.get("bidirectional")

@@ -7,9 +7,13 @@ sequence :math:`y[1..T] \in \mathbb R^{d_y}` (Song, Hwang, Lee, Kang, JMLR 24(12
 
     h_0[t] = P\,x[t], \qquad
     h_l[t] = \sigma_l\big(A_l h_l[t-1] + B_l h_{l-1}[t] + \theta_l\big),\quad h_l[0] = 0,
-    \qquad y[t] = Q\,h_L[t].
+    \qquad y[t] = Q\,h_L[t] + q.
 
-``P`` (the *lift*) and ``Q`` (the *readout*) are token-wise linear maps; each
+``P`` (the *lift*) is a token-wise linear map and ``Q`` (the *readout*) a token-wise linear
+map with an optional bias ``q`` (``readout_bias``; absent means zero).  The affine readout is
+what a feed-forward network's last layer is (with ``T = 1`` the network is an MLP): with a
+purely linear readout the outputs of width-:math:`d_y` ReLU states would lie in a pointed cone
+(:math:`Q\,\mathbb R^{d_y}_{\ge 0}`), so the width-:math:`d_y` :math:`L^p` decoder needs it; each
 :class:`Cell` holds :math:`(A_l, B_l, \theta_l, \sigma_l)`.  A cell with :math:`A_l = 0` is a
 token-wise (feed-forward) layer.  A :class:`BiLayer` is the bidirectional layer of a BRNN:
 a forward cell :math:`R` and a backward cell :math:`\bar R` (run from :math:`t = T` down to 1
@@ -63,6 +67,7 @@ class Recurrent:
     readout: np.ndarray
     metadata: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
+    readout_bias: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         p, q = self.lift, self.readout
@@ -87,6 +92,14 @@ class Recurrent:
             raise DimensionMismatch(f"readout Q has shape {q.shape} but the last state has {dim} values")
         if (q.dtype == object) != exact:
             raise ExactnessError("lift and readout mix exact and float arrays")
+        qb = self.readout_bias
+        if qb is not None:
+            if not isinstance(qb, np.ndarray) or qb.shape != (q.shape[0],):
+                raise DimensionMismatch(f"readout bias must be a 1-D array of {q.shape[0]} values, got shape {np.shape(qb)}")
+            if (qb.dtype == object) != exact:
+                raise ExactnessError("readout bias and readout mix exact and float arrays")
+            if not np.any(qb != 0):
+                object.__setattr__(self, "readout_bias", None)  # zero bias is no bias (one canonical form)
         if not isinstance(self.metadata, MappingProxyType):
             object.__setattr__(self, "metadata", _freeze_json(dict(self.metadata)))
 
@@ -100,13 +113,15 @@ class Recurrent:
         readout: Any,
         exact: bool | None = None,
         metadata: Mapping[str, Any] | None = None,
+        readout_bias: Any = None,
     ) -> "Recurrent":
         """Build from nested lists: ``cells`` holds ``(A or None, B, theta, activation)`` tuples,
         :class:`Cell` or :class:`BiLayer` values.  ``exact=None`` infers exactness (no floats -> exact).
+        ``readout_bias`` is the optional bias ``q`` of the readout.
         """
         items = list(cells)
         if exact is None:
-            exact = not (_has_float(lift) or _has_float(readout) or any(
+            exact = not (_has_float(lift) or _has_float(readout) or _has_float(readout_bias) or any(
                 (not it.is_exact) if isinstance(it, (Cell, BiLayer)) else any(_has_float(v) for v in it[:3]) for it in items
             ))
         built: list[LayerValue] = []
@@ -119,13 +134,15 @@ class Recurrent:
                 built.append(Cell.create(*it, exact=exact))
         p = _matrix(lift, exact, "lift P", 2)
         q = _matrix(readout, exact, "readout Q", 2)
-        return cls(p, tuple(built), q, MappingProxyType({}) if metadata is None else _freeze_json(dict(metadata)))
+        qb = None if readout_bias is None else _matrix(readout_bias, exact, "readout bias", 1)
+        md = MappingProxyType({}) if metadata is None else _freeze_json(dict(metadata))
+        return cls(p, tuple(built), q, md, readout_bias=qb)
 
     def with_metadata(self, **updates: Any) -> "Recurrent":
         """A copy with metadata entries added or replaced."""
         md = thaw_json(self.metadata)
         md.update(updates)
-        return Recurrent(self.lift, self.layers, self.readout, _freeze_json(md))
+        return Recurrent(self.lift, self.layers, self.readout, _freeze_json(md), readout_bias=self.readout_bias)
 
     # -- descriptors ----------------------------------------------------------------------
     @property
@@ -153,7 +170,8 @@ class Recurrent:
 
     @property
     def n_params(self) -> int:
-        return int(self.lift.size + self.readout.size + sum(l.n_params for l in self.layers))
+        nb = 0 if self.readout_bias is None else self.readout_bias.size
+        return int(self.lift.size + self.readout.size + nb + sum(l.n_params for l in self.layers))
 
     @property
     def is_exact(self) -> bool:
@@ -204,6 +222,8 @@ class Recurrent:
         """Largest absolute entry of P, Q and every A, B, theta, W (as a float)."""
         net = self.as_float()
         m = max(float(np.max(np.abs(net.lift))), float(np.max(np.abs(net.readout))))
+        if net.readout_bias is not None:
+            m = max(m, float(np.max(np.abs(net.readout_bias))))
         for l in net.layers:
             mats = [l.forward, l.backward, l.mix_forward, l.mix_backward] if isinstance(l, BiLayer) else [l]
             for c in mats:
@@ -236,7 +256,9 @@ class Recurrent:
             return self
         cached = self._cache.get("float")
         if cached is None:
-            cached = Recurrent(float_array(self.lift), tuple(l.as_float() for l in self.layers), float_array(self.readout), self.metadata)
+            qb = None if self.readout_bias is None else float_array(self.readout_bias)
+            cached = Recurrent(float_array(self.lift), tuple(l.as_float() for l in self.layers), float_array(self.readout),
+                               self.metadata, readout_bias=qb)
             self._cache["float"] = cached
         return cached
 
@@ -254,7 +276,7 @@ class Recurrent:
         compiled = self._cache.get("compiled")
         if compiled is None:
             net = self.as_float()
-            compiled = compile_network(net.lift, net.layers, net.readout)
+            compiled = compile_network(net.lift, net.layers, net.readout, net.readout_bias)
             self._cache["compiled"] = compiled
         return forward(compiled, seqs, self.output_dim)
 
@@ -275,7 +297,9 @@ class Recurrent:
             h = [matvec(self.lift, tok) for tok in seq]
             for layer in self.layers:
                 h = exact_layer(layer, h)
-            out.append([matvec(self.readout, tok) for tok in h])
+            qb = self.readout_bias
+            out.append([matvec(self.readout, tok) if qb is None else [a + b for a, b in zip(matvec(self.readout, tok), qb)]
+                        for tok in h])
         T = max((len(s) for s in seqs), default=0)
         if any(len(s) != T for s in seqs):
             raise DimensionMismatch("evaluate_exact needs sequences of equal length")
@@ -296,6 +320,8 @@ class Recurrent:
             and len(self.layers) == len(other.layers)
             and bool(np.array_equal(self.lift, other.lift))
             and bool(np.array_equal(self.readout, other.readout))
+            and (self.readout_bias is None) == (other.readout_bias is None)
+            and (self.readout_bias is None or bool(np.array_equal(self.readout_bias, other.readout_bias)))
             and all(a == b for a, b in zip(self.layers, other.layers))
         )
 

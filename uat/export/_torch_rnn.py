@@ -3,7 +3,7 @@ r"""Export of :class:`uat.recurrent.Recurrent` (deep RNN / BRNN) to a float64 Py
 :class:`RecurrentModule` computes, on a batch ``x`` of shape ``(batch, T, d_x)``,
 
 .. math:: h_0 = x P^\top,\quad h_l[t] = \sigma_l(h_l[t-1] A_l^\top + h_{l-1}[t] B_l^\top + \theta_l),
-          \quad y = h_L Q^\top,
+          \quad y = h_L Q^\top + q,
 
 with :math:`h_l[0] = 0`; a :class:`BiRecurrentLayer` runs its backward cell from :math:`t = T`
 down and mixes :math:`W R + \bar W \bar R`.  Weights are float64 parameters (exact weights are
@@ -91,12 +91,14 @@ class RecurrentModule(nn.Module):
         self.lift = _param(net.lift)
         self.layers = nn.ModuleList(BiRecurrentLayer(l) if isinstance(l, BiLayer) else RecurrentCell(l) for l in net.layers)
         self.readout = _param(net.readout)
+        self.readout_bias = None if net.readout_bias is None else _param(net.readout_bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         h = x @ self.lift.T
         for layer in self.layers:
             h = layer(h)
-        return h @ self.readout.T
+        y = h @ self.readout.T
+        return y if self.readout_bias is None else y + self.readout_bias
 
 
 def to_torch_rnn(net: Recurrent) -> RecurrentModule:

@@ -3,7 +3,7 @@ r"""Torch files of recurrent witnesses: ``uat.torch-rnn/1``, read with ``torch.l
 The payload holds only tensors, strings, ints and lists/dicts of them (no pickled classes)::
 
     {"format": "uat.torch-rnn/1",
-     "lift": <float64 (W, d_x)>, "readout": <float64 (d_y, W_L)>,
+     "lift": <float64 (W, d_x)>, "readout": <float64 (d_y, W_L)>, "readout_bias": <(d_y,)> or None,
      "blocks": [{"kind": "cells", "activation": "relu", "count": n,
                  "input": <(n, d, d_in)>, "bias": <(n, d)>, "recurrent": <(n, d, d)>},
                 {"kind": "bidirectional", "forward": {<one cell>}, "backward": {<one cell>},
@@ -87,7 +87,8 @@ def save_torch_rnn(net: Recurrent, path: str | os.PathLike[str]) -> None:
     if not isinstance(net, Recurrent):
         raise UnsupportedModule(f"save_torch_rnn needs a Recurrent network, got {type(net).__name__}")
     f = net.as_float()
-    payload = {"format": TORCH_RNN_FORMAT, "lift": _t(f.lift), "readout": _t(f.readout), "blocks": _blocks(f),
+    payload = {"format": TORCH_RNN_FORMAT, "lift": _t(f.lift), "readout": _t(f.readout),
+               "readout_bias": None if f.readout_bias is None else _t(f.readout_bias), "blocks": _blocks(f),
                "metadata": metadata_text(net.metadata), "exact_source": bool(net.is_exact)}
     torch.save(payload, path)
 
@@ -176,9 +177,11 @@ def load_torch_rnn(path: str | os.PathLike[str], *, as_network: bool = False) ->
         metadata = None
     if not isinstance(metadata, dict):
         raise FormatError("the torch file's 'metadata' must be a JSON object as text")
+    qb = payload.get("readout_bias")
     try:
         net = Recurrent.create(lift=_array(payload.get("lift"), 2, "lift"), cells=_layers(payload.get("blocks")),
-                               readout=_array(payload.get("readout"), 2, "readout"), exact=False, metadata=metadata)
+                               readout=_array(payload.get("readout"), 2, "readout"), exact=False, metadata=metadata,
+                               readout_bias=None if qb is None else _array(qb, 1, "readout_bias"))
     except (ValueError, TypeError) as exc:
         if isinstance(exc, FormatError):
             raise
