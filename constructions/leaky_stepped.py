@@ -14,8 +14,10 @@ and decoder work on plateaus everywhere: the a-priori bound is a sup-norm bound,
 
 The network is discontinuous (Cai's lower bound :math:`\max(d_x,d_y)` still applies; the
 topological uniform lower bounds, which need continuous activations, do not).  Verification:
-``verification.sup_error`` has no exact pieces for this activation yet, so it reports the
-attained grid maximum without a certificate; the a-priori bound is the certificate here.
+for one input, ``verification.sup_error`` certifies the sup over the closed domain from the exact
+pieces (one-sided limits on every piece and the network's own values at the jump points); for
+two inputs it certifies only the essential sup (the open linear regions) and reports the
+closed-domain sup without a certificate, so there the a-priori bound is the certificate.
 
 >>> from constructions import build
 >>> c = build("leaky-stepped-uniform", "sin(3*x1)*x2", eps=0.3, domain="[0,1]^2", progress="quiet")
@@ -88,8 +90,11 @@ def _contract_cases() -> list[ContractCase]:
     return [
         ContractCase("(2,1) stepped", "sin(3*x1)*x2", {"domain": "[0,1]^2", "eps": 0.3}, {"d_x": 2, "d_y": 1}, "sup", 0.3,
                      domain="[0,1]^2"),
+        # one input: the verifier certifies these (exact pieces with the values at the jumps)
         ContractCase("(1,2) stepped", "[x1**2, 1 - x1]", {"domain": "[0,1]", "eps": 0.2}, {"d_x": 1, "d_y": 2}, "sup", 0.2,
                      domain="[0,1]"),
+        ContractCase("(1,2) stepped circle", "[sin(2*pi*x1), cos(2*pi*x1)]", {"domain": "[0,1]", "eps": 0.1},
+                     {"d_x": 1, "d_y": 2}, "sup", 0.1, domain="[0,1]"),
     ]
 
 

@@ -26,6 +26,9 @@ TOLERANCE = MappingProxyType(
         "exact_target": 1e-10,
         # float64 roundoff flagged as a conditioning problem (verification.md section 1.6)
         "conditioning_flag": 1e-9,
+        # float64 pieces of a discontinuous network: a jump unit's pre-activation this close to 0
+        # (relative to the unit's magnitude scale) is ambiguous (verification.pieces; exact=True decides)
+        "jump_ambiguity": 1e-9,
         # permutation invariance of DeepSets embeddings (relative)
         "permutation_invariance": 1e-13,
         # DeepSets decoding after optimal matching

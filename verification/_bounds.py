@@ -139,6 +139,8 @@ def _max_slope(act: Any, l: np.ndarray, u: np.ndarray) -> np.ndarray:
         return np.where(u > 0, np.where(l < 0, max(1.0, a), 1.0), a)
     if name == "step":
         return np.where((l >= 0) | (u < 0), 0.0, np.inf)
+    if name == "stepped_leaky_relu":  # slope 1 on t >= 0, a on t < 0, a jump of 1 at 0
+        return np.where(l >= 0, 1.0, np.where(u < 0, float(act.negative_slope), np.inf))
     closest = np.clip(0.0, l, u)
     if name == "tanh":
         return 1.0 - np.tanh(closest) ** 2
@@ -191,7 +193,7 @@ def network_lipschitz_bound(net: FeedForward, box: Box) -> tuple[float, str, tup
         if not np.all(np.isfinite(d)):
             vacuous_reason = (
                 f"a {act} unit may jump on the box (interval propagation cannot exclude 0 from its input)"
-                if act.name == "step" else f"interval propagation overflowed at a {act} layer"
+                if act.name in ("step", "stepped_leaky_relu") else f"interval propagation overflowed at a {act} layer"
             )
             return math.inf, "ibp-spectral", (vacuous_reason,)
         mats.append(d[:, None] * W)

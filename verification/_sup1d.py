@@ -15,11 +15,30 @@ With only a Lipschitz constant :math:`L_f` of :math:`f`, :math:`g` is
 two applies.  Intervals whose bound exceeds the attained maximum by more than the relative
 tolerance are bisected until the bound and the attained maximum agree (or the evaluation
 budget is spent; the bound is then still certified, only wider).
+
+**Discontinuous networks** (``step``, ``stepped_leaky_relu``).  The sup is over the *closed*
+domain and every point counts, including the jump points, where :math:`N` takes the value
+given by each activation's convention at 0 (``t >= 0`` takes the right branch, as
+:meth:`uat.activations.Activation.numpy`).  Every point of :math:`[a, b]` lies either inside a
+piece, where the bound above holds with the piece's one-sided limits in place of :math:`N(a)`,
+:math:`N(b)` (the target is continuous wherever it has a Hessian or Lipschitz bound), or at a
+breakpoint, where the error is evaluated at the network's actual value there
+(:attr:`Pieces1D.values`).  So
+
+.. math:: \sup_{[a,b]} \|f - N\|_2 = \max\Bigl(\max_i \sup_{(t_i, t_{i+1})} \|f - N\|_2,\;
+   \max_i \|f(t_i) - N(t_i)\|_2\Bigr),
+
+and the first term is the essential sup (the :math:`L^\infty` norm), reported in
+``details['essential_sup_high']``.  Where float64 cannot decide a jump unit's branch
+(:attr:`Pieces1D.ambiguous`), the pieces are recomputed in rational arithmetic when that is
+affordable (work ``pieces x depth x width^2`` at most :data:`EXACT_WORK`); otherwise the
+result is not certified.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -30,10 +49,14 @@ from uat.tolerances import tol
 
 from ._bounds import target_bounds
 from ._result import ErrorEstimate
-from ._validate import forward, target_values
+from ._validate import target_values
 from .pieces import linear_pieces_1d
 
-__all__ = ["sup_exact_1d", "interval_upper"]
+__all__ = ["sup_exact_1d", "interval_upper", "pieces_for_sup", "EXACT_WORK"]
+
+# largest pieces x depth x width^2 for which ambiguous float64 pieces are redone in rational
+# arithmetic (about 5 s on the reference machine; docs/verification.md)
+EXACT_WORK = 500_000
 
 _ROUNDING = (
     "float64 arithmetic: rounding in the pieces and in the certificate is not enclosed "
@@ -69,6 +92,18 @@ class _Bounds:
         return hess, lip
 
 
+def pieces_for_sup(net: FeedForward, box: Box, max_pieces: int) -> tuple[Any, str]:
+    """Float64 pieces, redone exactly when a jump is ambiguous and the work is affordable; (pieces, arithmetic)."""
+    pcs = linear_pieces_1d(net, box.lo[0], box.hi[0], max_pieces=max_pieces)
+    if pcs.ambiguous.size == 0:
+        return pcs, "float64"
+    k = pcs.ambiguous.size
+    if pcs.n_pieces * net.depth * max(1, net.width) ** 2 <= EXACT_WORK:
+        exact = linear_pieces_1d(net, box.lo[0], box.hi[0], exact=True, max_pieces=max_pieces)
+        return exact, f"exact rational (float64 could not decide a jump at {k} place(s))"
+    return pcs, f"float64 (undecided jumps at {k} place(s); exact recomputation above EXACT_WORK)"
+
+
 def sup_exact_1d(
     net: FeedForward,
     target: Target,
@@ -78,8 +113,9 @@ def sup_exact_1d(
     max_evals: int,
     max_pieces: int,
 ) -> ErrorEstimate:
-    a, b = float(box.lo[0]), float(box.hi[0])
-    pcs = linear_pieces_1d(net, box.lo[0], box.hi[0], max_pieces=max_pieces)
+    a = float(box.lo[0])
+    pcs, arithmetic = pieces_for_sup(net, box, max_pieces)
+    undecided = pcs.ambiguous.size > 0
     agreement = pcs.verify()
     t = np.asarray(pcs.breakpoints, dtype=np.float64)
     d_y = net.output_dim
@@ -88,15 +124,16 @@ def sup_exact_1d(
     A, B = t[:-1].copy(), t[1:].copy()
     NA, NB = np.array(pcs.left, dtype=np.float64), np.array(pcs.right, dtype=np.float64)
     FA, FB = f_t[:-1], f_t[1:]
-    snorm = np.linalg.norm((NB - NA) / (B - A)[:, None], axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # exact pieces shorter than an ulp: U = max(eA, eB)
+        snorm = np.where(B > A, np.linalg.norm((NB - NA) / (B - A)[:, None], axis=1), 0.0)
     scale = max(1.0, float(np.max(np.abs(f_t))), float(np.max(np.abs(NA))), float(np.max(np.abs(NB))))
     atol = 64 * np.finfo(float).eps * scale
     bounds = _Bounds(target)
     hess, lip = bounds(A[:, None], B[:, None])
-    # a step network is discontinuous: its values at the breakpoints themselves are evaluated too
+    # a discontinuous network: its values at the breakpoints themselves count too
     point_low, point_at = 0.0, a
-    if not pcs.continuous:
-        e_t = np.linalg.norm(f_t - forward(net, t[:, None]), axis=1)
+    if pcs.values is not None:
+        e_t = np.linalg.norm(f_t - np.asarray(pcs.values, dtype=np.float64), axis=1)
         k = int(np.argmax(e_t))
         point_low, point_at = float(e_t[k]), float(t[k])
     rounds, exhausted = 0, False
@@ -134,11 +171,13 @@ def sup_exact_1d(
         h2, l2 = bounds(np.concatenate([Ac, M])[:, None], np.concatenate([M, Bc])[:, None])
         hess = np.concatenate([hess[keep], h2])
         lip = np.concatenate([lip[keep], l2])
-    certified = math.isfinite(high) and agreement <= tol("conditioning_flag")
+    certified = math.isfinite(high) and agreement <= tol("conditioning_flag") and not undecided
     assumptions = list(bounds.assumptions) + [_ROUNDING]
     if not pcs.continuous:
         assumptions.append(
-            "step network: its values at the breakpoints are taken by forward evaluation at the float64 breakpoints"
+            "step network (discontinuous activation): sup over the closed domain = max of the bound on every open "
+            "piece (from its one-sided limits) and the error at the network's actual values at the breakpoints "
+            f"(each activation's convention at 0); pieces in {arithmetic} arithmetic"
         )
     notes = []
     if not math.isfinite(high):
@@ -149,6 +188,13 @@ def sup_exact_1d(
         )
     if agreement > tol("conditioning_flag"):
         notes.append(f"pieces disagree with the forward pass by {agreement:.2e} (relative): not certified")
+    if undecided:
+        where = ", ".join(f"{x:.17g}" for x in pcs.ambiguous[:5]) + (" ..." if pcs.ambiguous.size > 5 else "")
+        notes.append(
+            f"float64 cannot decide the branch of a jump unit within rounding of 0 at x = {where}, and exact "
+            f"recomputation exceeds the work budget (EXACT_WORK = {EXACT_WORK}): the value at those points may be "
+            "wrong, so the bound is not certified; use linear_pieces_1d(..., exact=True) or an exact network"
+        )
     if exhausted and math.isfinite(high):
         notes.append("evaluation budget reached: the certified bound is wider than the requested tolerance")
     return ErrorEstimate(
@@ -169,8 +215,15 @@ def sup_exact_1d(
             "refinement_rounds": rounds,
             "network_lipschitz": pcs.lipschitz(),
             "pieces_vs_forward": agreement,
+            "pieces_arithmetic": arithmetic,
+            **(_jump_details(U, point_low) if pcs.values is not None else {}),
             "bound_methods": list(bounds.methods) or ["none"],
             "budget_exhausted": exhausted,
             "notes": notes,
         },
     )
+
+
+def _jump_details(U: np.ndarray, point_low: float) -> dict[str, float]:
+    """Discontinuous networks: the two terms of the closed-domain sup (module docstring)."""
+    return {"essential_sup_high": float(np.max(U)), "max_at_breakpoints": point_low}

@@ -135,13 +135,16 @@ def sup_regions_2d(
             Rt = np.concatenate([Rt[keep], kR])
             h_t = np.concatenate([h_t[keep], kh])
             l_t = np.concatenate([l_t[keep], kl])
-    certified = math.isfinite(high) and agreement <= tol("conditioning_flag") and reg.continuous
+    essential_ok = math.isfinite(high) and agreement <= tol("conditioning_flag")  # a bound on the open regions
+    certified = essential_ok and reg.continuous
     assumptions = list(bounds.assumptions) + [_ROUNDING]
     notes = []
     if not reg.continuous:
         notes.append(
-            "step network: the bound covers the interiors of the regions; values on region boundaries "
-            "(a null set) are only sampled at the vertices, so the result is not certified"
+            "step network (discontinuous activation: step or stepped_leaky_relu): the bound covers the open "
+            "regions (the essential sup, details['essential_sup_high']), but the network's own values on region "
+            "boundaries (a null set where it may jump) are not enumerated in two dimensions, so the sup over the "
+            "closed domain is not certified"
         )
     if not math.isfinite(high):
         notes.append(
@@ -171,6 +174,7 @@ def sup_regions_2d(
             "refined_triangles": int(tri_U.size),
             "network_lipschitz": reg.lipschitz(),
             "regions_vs_forward": agreement,
+            **({} if reg.continuous else {"essential_sup_high": high if essential_ok else None}),
             "bound_methods": list(bounds.methods) or ["none"],
             "budget_exhausted": exhausted,
             "notes": notes,

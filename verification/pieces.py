@@ -1,25 +1,38 @@
 r"""Exact linear pieces of a one-input network (breakpoint propagation, layer by layer).
 
 A network :math:`N: \mathbb R \to \mathbb R^{d_y}` whose activations are piecewise linear
-(identity, relu, leaky_relu) or piecewise constant (step) is piecewise linear on
-:math:`[a, b]`.  :func:`linear_pieces_1d` computes the pieces.  Each piece
-:math:`[t_i, t_{i+1}]` stores the hidden state at its two ends; inside a piece every
-pre-activation :math:`z = W h + b` is affine in :math:`x`, so one layer
+(identity, relu, leaky_relu), piecewise constant (step) or piecewise linear with a jump
+(stepped_leaky_relu) is piecewise linear on :math:`[a, b]`.  :func:`linear_pieces_1d`
+computes the pieces.  Each piece :math:`[t_i, t_{i+1}]` stores the hidden state at its two
+ends (the one-sided limits); inside a piece every pre-activation :math:`z = W h + b` is affine
+in :math:`x`, so one layer
 
 1. computes :math:`z` at both ends of every piece (one batched matrix product);
 2. finds the units whose :math:`z` has strictly opposite signs at the two ends and
    inserts the zero crossing :math:`t_i + s (t_{i+1} - t_i)`, :math:`s = z_L / (z_L - z_R)`,
    whose state is the linear interpolation (with the crossing unit set to exactly 0);
 3. applies the activation at the ends of the (new) pieces: elementwise for continuous
-   activations (the sign of each unit is constant inside a piece), and from the sign at
-   the piece's midpoint for ``step`` (the one-sided limits).
+   activations (the sign of each unit is constant inside a piece), and for ``step`` and
+   ``stepped_leaky_relu`` on the branch given by the sign at the piece's midpoint (so the
+   end states are the one-sided limits).
+
+**Discontinuous networks.**  With a ``step`` or ``stepped_leaky_relu`` unit the value *at* a
+breakpoint can differ from both one-sided limits (``step(x) + step(-x)`` is 2 at 0 and 1
+elsewhere).  The pieces then also carry the *point states*: the state at each breakpoint
+itself, propagated with the activations' own convention (``t >= 0`` takes the right branch,
+exactly as :meth:`uat.activations.Activation.numpy`), so :attr:`Pieces1D.values` holds
+:math:`N(t_i)`.  In float64 a sign decision at a jump can be wrong when a pre-activation is
+within rounding of 0 (a jump at an existing breakpoint, two jumps at one point, a unit that is
+0 on a whole piece); such places are listed in :attr:`Pieces1D.ambiguous` (never silently
+decided), and ``exact=True`` settles them in rational arithmetic.
 
 The cost is :math:`O(\text{depth}\cdot \text{width}^2 \cdot \text{pieces})`.  The pieces
 are *activation-pattern* pieces: adjacent pieces may carry the same affine map
 (:meth:`Pieces1D.affine_pieces` counts maximal affine pieces instead).  Geometry runs in
-float64 over the network's (correctly rounded) weights, or, with ``exact=True`` on an
-exact network, in rational arithmetic.  :meth:`Pieces1D.verify` compares the pieces with
-the forward pass (the ``verify()`` habit of SplineCam, Humayun et al., CVPR 2023).
+float64 over the network's (correctly rounded) weights, or, with ``exact=True``, in rational
+arithmetic over the exact weights (a float64 network's weights are taken at their exact binary
+values).  :meth:`Pieces1D.verify` compares the pieces with the forward pass (the ``verify()``
+habit of SplineCam, Humayun et al., CVPR 2023).
 
 >>> from uat.testing import tent_network
 >>> pcs = linear_pieces_1d(tent_network(3), 0, 1)
@@ -29,25 +42,38 @@ the forward pass (the ``verify()`` habit of SplineCam, Humayun et al., CVPR 2023
 8.0
 >>> pcs.verify() < 1e-15
 True
+>>> from uat import FeedForward
+>>> spike = FeedForward.from_layers([([[1], [-1]], [0, 0], "step"), ([[1, 1]], [0])])  # step(x) + step(-x)
+>>> pcs = linear_pieces_1d(spike, -1, 1, exact=True)
+>>> [str(v) for v in pcs.values[:, 0]], [str(v) for v in pcs.left[:, 0]]   # N(-1), N(0), N(1); limits
+(['1', '2', '1'], ['1', '1'])
+>>> linear_pieces_1d(spike, -1, 1).ambiguous.tolist()   # float64 cannot tell the two jumps apart
+[0.0]
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
+from uat._scalars import fraction_from_float, to_fraction
 from uat.errors import BudgetExceeded, DimensionMismatch, MethodError, NonFiniteError
 from uat.network import FeedForward
+from uat.tolerances import tol
 
+from ._split1d import split_pieces
 from ._validate import forward
 
 __all__ = ["Pieces1D", "linear_pieces_1d", "supports_pieces", "check_piecewise"]
 
-_KINKED = {"relu", "leaky_relu", "step"}
-_PL = {"identity", "relu", "leaky_relu", "step"}
+# activations with a jump at 0 (the network may be discontinuous), those with a kink or jump
+# at 0 (pieces are split there), and all that the exact enumerations handle
+JUMPS = frozenset({"step", "stepped_leaky_relu"})
+_KINKED = frozenset({"relu", "leaky_relu"}) | JUMPS
+_PL = frozenset({"identity", "relu", "leaky_relu"}) | JUMPS
 
 
 def check_piecewise(net: Any, dim: int, who: str) -> None:
@@ -60,13 +86,14 @@ def check_piecewise(net: Any, dim: int, who: str) -> None:
     bad = [str(act) for act in net.activations if act.name not in _PL]
     if bad:
         raise MethodError(
-            f"exact pieces and regions need piecewise-linear (or step) activations; this network uses "
+            f"exact pieces and regions need piecewise-linear activations (identity, relu, leaky_relu, step, "
+            f"stepped_leaky_relu); this network uses "
             f"{', '.join(bad)}; use method='grid' (grid maximum plus a Lipschitz certificate) instead"
         )
 
 
 def supports_pieces(net: FeedForward) -> bool:
-    """True when every activation of ``net`` is piecewise linear or step (exact pieces exist)."""
+    """True when every activation of ``net`` is piecewise linear, step or stepped leaky ReLU (exact pieces exist)."""
     return all(a.name in _PL for a in net.activations)
 
 
@@ -82,9 +109,20 @@ class Pieces1D:
         The network's one-sided limits at :math:`t_i^+` and :math:`t_{i+1}^-`; the network is
         affine on each open piece, equal to the linear interpolation of these.
     continuous : bool
-        False when a step activation makes the network discontinuous at some breakpoints.
+        False when a discontinuous activation (step, stepped_leaky_relu) is present, so the
+        network may jump at some breakpoints.
     network : FeedForward
         The network the pieces were computed from (for :meth:`verify`).
+    values : ndarray (n + 1, d_y) or None
+        Discontinuous networks only: the network's value :math:`N(t_i)` at each breakpoint itself
+        (with the activations' convention at 0); None for continuous networks (there the
+        value is the common limit).
+    ambiguous : ndarray (k,)
+        Float64 pieces of a discontinuous network: positions where a jump unit's pre-activation
+        is within rounding of 0, so float64 cannot decide the branch (``exact=True`` can); empty
+        otherwise.
+    exact : bool
+        True when the pieces were computed in rational arithmetic.
     """
 
     breakpoints: np.ndarray
@@ -92,6 +130,9 @@ class Pieces1D:
     right: np.ndarray
     continuous: bool
     network: FeedForward
+    values: np.ndarray | None = None
+    ambiguous: np.ndarray = field(default_factory=lambda: np.empty(0))
+    exact: bool = False
 
     @property
     def n_pieces(self) -> int:
@@ -113,15 +154,25 @@ class Pieces1D:
         return self.left - self.slopes * self.breakpoints[:-1, None]
 
     def __call__(self, x: Any) -> np.ndarray:
-        """Evaluate the piecewise-linear form at points ``x`` (n,) -> (n, d_y) (right-continuous)."""
+        """Evaluate the piecewise-linear form at points ``x`` (n,) -> (n, d_y).
+
+        Inside a piece: the interpolation of its limits; at a breakpoint: :attr:`values` when
+        the network is discontinuous, else the right piece's limit (the same value).
+        """
         x = np.asarray(x, dtype=np.float64).reshape(-1)
         t = np.asarray(self.breakpoints, dtype=np.float64)
         i = np.clip(np.searchsorted(t, x, side="right") - 1, 0, self.n_pieces - 1)
         h = t[i + 1] - t[i]
-        s = ((x - t[i]) / h)[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):  # exact pieces shorter than an ulp have h == 0
+            s = np.where(h > 0, (x - t[i]) / h, 0.0)[:, None]
         lo = np.asarray(self.left, dtype=np.float64)[i]
         hi = np.asarray(self.right, dtype=np.float64)[i]
-        return lo + s * (hi - lo)
+        out = lo + s * (hi - lo)
+        if self.values is not None:  # at a breakpoint itself: the network's own value there
+            j = np.clip(np.searchsorted(t, x), 0, t.size - 1)
+            at = t[j] == x
+            out[at] = np.asarray(self.values, dtype=np.float64)[j[at]]
+        return out
 
     def lipschitz(self) -> float:
         """The exact Lipschitz constant max_i ||slope_i||_2 (continuous networks; inf otherwise)."""
@@ -132,7 +183,14 @@ class Pieces1D:
     def _has_jumps(self) -> bool:
         r = np.asarray(self.right[:-1], dtype=np.float64)
         l = np.asarray(self.left[1:], dtype=np.float64)
-        return bool(np.any(r != l))
+        if bool(np.any(r != l)):
+            return True
+        if self.values is None:
+            return False
+        v = np.asarray(self.values, dtype=np.float64)
+        inner = v[1:-1]
+        return bool(np.any(inner != l) or np.any(v[0] != np.asarray(self.left[0], dtype=np.float64))
+                    or np.any(v[-1] != np.asarray(self.right[-1], dtype=np.float64)))
 
     def affine_pieces(self, *, rtol: float = 0.0) -> int:
         """Number of maximal affine pieces (adjacent pieces with equal slope, no jump, merged)."""
@@ -163,10 +221,14 @@ class Pieces1D:
 
 def _layer_arrays(net: FeedForward, exact: bool):
     blocks = net.blocks if exact else net._float_blocks()
+    as_fraction = np.vectorize(fraction_from_float, otypes=[object])
     for blk in blocks:
-        wt = np.swapaxes(blk.weights, 1, 2)
+        W, B = blk.weights, blk.biases
+        if exact and W.dtype != object:  # a float64 network: its weights at their exact binary values
+            W, B = as_fraction(W), as_fraction(B)
+        wt = np.swapaxes(W, 1, 2)
         for i in range(blk.count):
-            yield wt[i], blk.biases[i], blk.activation
+            yield wt[i], B[i], blk.activation
 
 
 def _affine(V: np.ndarray, wt: np.ndarray, bias: np.ndarray) -> np.ndarray:
@@ -178,22 +240,43 @@ def _affine(V: np.ndarray, wt: np.ndarray, bias: np.ndarray) -> np.ndarray:
 
 
 def _exact_coord(v: Any) -> Fraction:
-    from uat._scalars import to_fraction
-
-    return Fraction(float(v)) if isinstance(v, (float, np.floating)) else to_fraction(v)
+    return fraction_from_float(v) if isinstance(v, (float, np.floating)) else to_fraction(v)
 
 
 def _activate(act, z: np.ndarray) -> np.ndarray:
-    """Apply a continuous piecewise-linear activation elementwise (float or Fraction arrays)."""
+    """Apply an activation elementwise at points, with its own convention at 0 (float or Fraction arrays)."""
     name = act.name
     if name == "identity":
         return z
-    if z.dtype == object:
+    exact = z.dtype == object
+    if name == "step":
+        return np.where(z >= 0, Fraction(1), Fraction(0)) if exact else (z >= 0).astype(np.float64)
+    if name == "stepped_leaky_relu":
+        a = act.negative_slope if exact else float(act.negative_slope)
+        return np.where(z >= 0, z, a * z - 1)
+    if exact:
         slope = Fraction(0) if name == "relu" else act.negative_slope
         return np.where(z >= 0, z, slope * z)
     if name == "relu":
         return np.maximum(z, 0.0)
     return np.where(z >= 0, z, act.slopes[0] * z)
+
+
+def _activate_pieces(act, Z: np.ndarray) -> np.ndarray:
+    """One-sided limits at both ends (2, n, w): a jump activation takes the branch of the piece's interior."""
+    if act.name not in JUMPS:
+        return _activate(act, Z)
+    on = (Z[0] + Z[1]) >= 0  # no unit changes strict sign inside a piece: the midpoint's sign is the interior's
+    if act.name == "step":
+        one = np.where(on, Fraction(1), Fraction(0)) if Z.dtype == object else on.astype(np.float64)
+        return np.stack([one, one])
+    a = act.negative_slope if Z.dtype == object else float(act.negative_slope)
+    return np.where(on, Z, a * Z - 1)
+
+
+def _near_zero(z: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Entries whose sign float64 cannot be trusted: |z| within tol('jump_ambiguity') of their magnitude scale."""
+    return np.abs(z) <= tol("jump_ambiguity") * scale
 
 
 def linear_pieces_1d(
@@ -210,11 +293,12 @@ def linear_pieces_1d(
     ----------
     net : FeedForward
         A network with ``input_dim == 1`` and activations among identity, relu,
-        leaky_relu, step.
+        leaky_relu, step, stepped_leaky_relu.
     a, b : float, int, Fraction or str
         The interval, ``a < b``.
     exact : bool
-        Propagate in rational arithmetic (exact networks only; slow, for small networks).
+        Propagate in rational arithmetic (slow, for small networks; a float64 network is taken
+        at the exact binary values of its weights).
     max_pieces : int
         Stop with :class:`~uat.errors.BudgetExceeded` when more pieces appear.
 
@@ -228,8 +312,6 @@ def linear_pieces_1d(
         For other activations (use the grid route of :func:`verification.sup_error`).
     """
     check_piecewise(net, 1, "linear_pieces_1d")
-    if exact and not net.is_exact:
-        raise MethodError("exact=True needs an exact network (Fraction weights); this one is float64")
     if exact:
         t = np.array([_exact_coord(a), _exact_coord(b)], dtype=object)
     else:
@@ -238,99 +320,60 @@ def linear_pieces_1d(
         raise DimensionMismatch(f"the interval [{a}, {b}] needs a < b")
     # V[0]: state at the left end of each piece, V[1]: at the right end; shape (2, n, w)
     V = np.stack([t[:-1, None], t[1:, None]])
-    continuous = True
+    jumps = any(act.name in JUMPS for act in net.activations)
+    P = t[:, None] if jumps else None  # point states at the breakpoints (discontinuous networks)
+    ambiguous: list[np.ndarray] = []
     layer = 0
     with np.errstate(over="ignore", invalid="ignore"):
         for wt, bias, act in _layer_arrays(net, exact):
             layer += 1
             Z = _affine(V, wt, bias)
+            ZP = P @ wt + bias if jumps else None
+            zero = None
             if act.name in _KINKED:
                 cross = (Z[0] * Z[1]) < 0
                 if cross.any():
-                    t, Z = _split(t, Z, cross, exact)
+                    t, Z, ZP, zero, merged = split_pieces(t, Z, cross, exact, ZP)
+                    if jumps and merged.size:  # rounding merged two points: which one's state is kept is arbitrary
+                        ambiguous.append(merged)
                     if t.shape[0] - 1 > max_pieces:
                         raise BudgetExceeded(
                             f"{t.shape[0] - 1} pieces after layer {layer} of {net.depth}, above max_pieces={max_pieces}; "
                             "raise max_pieces or use the grid route (method='grid')"
                         )
-            if act.name == "step":
-                continuous = False
-                mid = Z[0] + Z[1]
-                on = (mid >= 0).astype(np.float64) if not exact else np.where(mid >= 0, Fraction(1), Fraction(0))
-                V = np.stack([on, on])
-            else:
-                V = _activate(act, Z)
+            if act.name in JUMPS and not exact:
+                ambiguous.extend(_ambiguous_here(t, V, P, Z, ZP, zero, wt, bias))
+            V = _activate_pieces(act, Z)
+            if jumps:
+                P = _activate(act, ZP)
             if not exact and layer % 64 == 0 and not np.isfinite(V).all():
                 raise NonFiniteError(f"non-finite values in the pieces after layer {layer} (overflow)")
-    if not exact and not np.isfinite(V).all():
+    if not exact and not (np.isfinite(V).all() and (P is None or np.isfinite(P).all())):
         raise NonFiniteError(f"non-finite values in the pieces after layer {layer} (overflow)")
-    for arr in (t, V):
+    amb = np.unique(np.concatenate(ambiguous)) if ambiguous else np.empty(0)
+    for arr in (t, V, amb) + ((P,) if jumps else ()):
         arr.flags.writeable = False
-    return Pieces1D(t, V[0], V[1], continuous, net)
+    return Pieces1D(t, V[0], V[1], not jumps, net, values=P, ambiguous=amb, exact=exact)
 
 
-def _split(t: np.ndarray, Z: np.ndarray, cross: np.ndarray, exact: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Insert the zero crossings flagged in ``cross`` (n, w); return new breakpoints and end states."""
-    n, w = cross.shape
-    zl, zr = Z[0], Z[1]
-    per_piece = cross.sum(axis=1)
-    if per_piece.max() == 1:
-        return _split_once(t, zl, zr, cross, per_piece.astype(bool))
-    pi, uj = np.nonzero(cross)
-    s = zl[pi, uj] / (zl[pi, uj] - zr[pi, uj])
-    vals = zl[pi] + s[:, None] * (zr[pi] - zl[pi])
-    vals[np.arange(pi.size), uj] = 0
-    # nodes: every piece's left end (s=0), its crossings, and its right end (s=1)
-    idx = np.arange(n)
-    zero = np.zeros(n, dtype=s.dtype) if not exact else np.array([Fraction(0)] * n, dtype=object)
-    one = np.ones(n, dtype=s.dtype) if not exact else np.array([Fraction(1)] * n, dtype=object)
-    node_piece = np.concatenate([idx, pi, idx])
-    node_s = np.concatenate([zero, s, one])
-    node_kind = np.concatenate([np.zeros(n, np.int8), np.ones(pi.size, np.int8), np.full(n, 2, np.int8)])
-    node_val = np.concatenate([zl, vals, zr])
-    if exact:
-        order = sorted(range(node_piece.size), key=lambda k: (node_piece[k], node_kind[k] == 2, node_s[k]))
-        order = np.array(order, dtype=np.intp)
-    else:
-        order = np.lexsort((node_s, node_kind == 2, node_piece))
-    node_piece, node_s, node_kind, node_val = node_piece[order], node_s[order], node_kind[order], node_val[order]
-    h = t[1:] - t[:-1]
-    pos = t[:-1][node_piece] + node_s * h[node_piece]
-    start = node_kind != 2  # every node but a right end starts a sub-piece
-    starts = np.nonzero(start)[0]
-    left_pos = pos[starts]
-    right_pos = pos[starts + 1]
-    keep = right_pos > left_pos  # drop pieces of zero length (crossings rounded onto an end)
-    starts = starts[keep]
-    new_t = np.concatenate([left_pos[keep], t[-1:]])
-    if not exact:
-        new_t[0] = t[0]
-    new_Z = np.stack([node_val[starts], node_val[starts + 1]])
-    return new_t, new_Z
+def _ambiguous_here(t, V, P, Z, ZP, zero, wt, bias) -> list[np.ndarray]:
+    """Positions where a jump unit of this layer is within rounding of 0 (float64 pieces only).
 
-
-def _split_once(t: np.ndarray, zl: np.ndarray, zr: np.ndarray, cross: np.ndarray, has: np.ndarray):
-    """Fast path of :func:`_split` when no piece has more than one crossing (no sorting needed)."""
-    n = zl.shape[0]
-    rows = np.nonzero(has)[0]
-    j = np.argmax(cross[rows], axis=1)
-    a, b = zl[rows, j], zr[rows, j]
-    s = a / (a - b)
-    mid = zl[rows] + s[:, None] * (zr[rows] - zl[rows])
-    mid[np.arange(rows.size), j] = 0
-    h = t[1:] - t[:-1]
-    pos = np.arange(n) + np.cumsum(has) - has  # where piece i's first sub-piece goes
-    out = n + rows.size
-    L = np.empty((out, zl.shape[1]), dtype=zl.dtype)
-    R = np.empty_like(L)
-    T = np.empty(out + 1, dtype=t.dtype)
-    L[pos], R[pos], T[pos] = zl, zr, t[:-1]
-    second = pos[rows] + 1
-    R[pos[rows]] = mid
-    L[second], R[second], T[second] = mid, zr[rows], t[rows] + s * h[rows]
-    T[-1] = t[-1]
-    keep = T[1:] > T[:-1]
-    if not keep.all():
-        T = np.concatenate([T[:-1][keep], T[-1:]])
-        L, R = L[keep], R[keep]
-    return T, np.stack([L, R])
+    At a breakpoint (its point state) unless the unit is the one that was set to exactly 0 there
+    (a crossing of this layer); on a whole piece (both one-sided limits small: its branch is
+    undecided).  Each unit's magnitude scale is the largest ``|h| |W| + |b|`` over the states
+    ``h`` of the layer's input (one-sided limits and point states).
+    """
+    absw = np.abs(wt)
+    unit_scale = np.max(np.abs(np.concatenate([V[0], V[1], P])) @ absw, axis=0) + np.abs(bias)  # (w,)
+    out = []
+    bad_pt = _near_zero(ZP, unit_scale)
+    if zero is not None:
+        bad_pt &= ~zero
+    rows = np.nonzero(bad_pt.any(axis=1))[0]
+    if rows.size:
+        out.append(np.asarray(t[rows], dtype=np.float64))
+    rows = np.nonzero(_near_zero(np.abs(Z[0]) + np.abs(Z[1]), unit_scale).any(axis=1))[0]
+    if rows.size:
+        out.append(0.5 * (np.asarray(t[rows], dtype=np.float64) + np.asarray(t[rows + 1], dtype=np.float64)))
+    return out

@@ -1,7 +1,7 @@
 r"""Exact linear regions of a two-input network over a box (polygon splitting, layer by layer).
 
 For :math:`N: \mathbb R^2 \to \mathbb R^{d_y}` with piecewise-linear (identity, relu,
-leaky_relu) or step activations, the box is cut into convex polygons on which every
+leaky_relu), step or stepped leaky ReLU activations, the box is cut into convex polygons on which every
 pre-activation has a constant sign, so :math:`N` is affine on each.  The algorithm keeps
 every polygon's vertices in cyclic order with the current layer's pre-activations at each
 vertex (vertices are stored per polygon).  For each unit :math:`j` of a layer, every
@@ -10,7 +10,8 @@ polygon on whose vertices :math:`z_j` takes both strict signs is cut along
 coordinates and of all pre-activations, with :math:`z_j := 0` exactly), and the vertices
 with :math:`z_j \ge 0` and those with :math:`z_j \le 0`, taken in cyclic order, are the two
 halves (convexity makes each half a contiguous run).  Then the activation is applied at
-the vertices (from the polygon's interior sign for ``step``).  All polygons are processed
+the vertices (from the polygon's interior sign for ``step`` and ``stepped_leaky_relu``, so the
+vertex values are limits from inside the polygon).  All polygons are processed
 at once with flat numpy arrays (the vertex-splitting idea of Regioncam, T. van Laarhoven,
 and of SplineCam, Humayun et al., CVPR 2023, here written natively in numpy).
 
@@ -41,7 +42,7 @@ from uat.errors import BudgetExceeded, NonFiniteError
 from uat.network import FeedForward
 
 from ._validate import forward
-from .pieces import _KINKED, check_piecewise
+from .pieces import _KINKED, JUMPS, check_piecewise
 
 __all__ = ["Regions2D", "linear_regions_2d"]
 
@@ -59,7 +60,9 @@ class Regions2D:
     offsets : ndarray (n + 1,)
         Polygon ``k`` owns ``vertices[offsets[k]:offsets[k+1]]``.
     continuous : bool
-        False when a step activation is present.
+        False when a discontinuous activation (step, stepped_leaky_relu) is present; the vertex
+        values are then the limits from inside each polygon, and the network's values on region
+        boundaries are not represented.
     network : FeedForward
     box : Box
     """
@@ -229,7 +232,7 @@ def linear_regions_2d(net: FeedForward, box: Any = None, *, max_regions: int = 2
     Parameters
     ----------
     net : FeedForward
-        ``input_dim == 2``; activations among identity, relu, leaky_relu, step.
+        ``input_dim == 2``; activations among identity, relu, leaky_relu, step, stepped_leaky_relu.
     box : Box or str, optional
     max_regions : int
         Region budget: beyond it :class:`~uat.errors.BudgetExceeded` is raised with the
@@ -264,10 +267,12 @@ def linear_regions_2d(net: FeedForward, box: Any = None, *, max_regions: int = 2
                                 f"{net.depth} (unit {j + 1} of {Z.shape[1]}), above max_regions={max_regions}; "
                                 "use method='grid' (grid maximum plus a Lipschitz certificate) or raise max_regions"
                             )
-                if act.name == "step":
+                if act.name in JUMPS:
                     continuous = False
+                    # no unit changes strict sign on a polygon: the sign of the vertex sum is the interior's
                     means = np.add.reduceat(Z, offsets[:-1], axis=0)
-                    H = np.repeat((means >= 0).astype(np.float64), np.diff(offsets), axis=0)
+                    on = np.repeat(means >= 0, np.diff(offsets), axis=0)
+                    H = on.astype(np.float64) if act.name == "step" else np.where(on, Z, float(act.negative_slope) * Z - 1.0)
                 elif act.name == "relu":
                     H = np.maximum(Z, 0.0)
                 elif act.name == "leaky_relu":
