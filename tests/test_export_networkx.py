@@ -76,6 +76,21 @@ def test_graphml_round_trip_random_exact_network(rng, tmp_path):
     assert rebuild(nx.read_graphml(path), exact=True) == net
 
 
+def test_stepped_leaky_relu_activation_attribute_round_trips(tmp_path):
+    """The stepped witness: its two activations travel as text and read back to the same network."""
+    from constructions import build
+
+    net = build("leaky-stepped-uniform", "[x1**2, 1 - x1]", eps=0.2, domain="[0,1]", progress="quiet").network
+    g = to_networkx(net)
+    acts = {d["activation"] for _, d in g.nodes(data=True) if d["layer"] >= 1}
+    assert acts == {"stepped_leaky_relu(1/4)", "leaky_relu(1/4)", "identity"}
+    path = tmp_path / "stepped.graphml"
+    write_graphml(net, path)
+    back = rebuild(nx.read_graphml(path), exact=True)
+    assert back == net  # equality compares layers (weights, biases, activations), not metadata
+    assert str(back.layers[0].activation) == "stepped_leaky_relu(1/4)"
+
+
 def test_graphml_round_trip_float_network_is_bitwise(rng, tmp_path):
     net = random_network(rng, input_dim=2, output_dim=1, width=4, depth=5, activation="tanh")
     path = tmp_path / "f.graphml"

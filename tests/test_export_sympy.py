@@ -16,7 +16,8 @@ from uat.export._sympy import SYMPY_MAX_TERMS, expression_size, sympy_text, writ
 from uat.testing import random_network, tent_network  # noqa: E402
 from uat.tolerances import tol  # noqa: E402
 
-EXACT_ACTIVATIONS = ["identity", "relu", "leaky_relu(1/10)", "leaky_relu(-1/3)", "step", "power(2)"]
+EXACT_ACTIVATIONS = ["identity", "relu", "leaky_relu(1/10)", "leaky_relu(-1/3)", "step", "stepped_leaky_relu(1/4)",
+                     "power(2)"]
 ALL_ACTIVATIONS = EXACT_ACTIVATIONS + ["softplus", "gelu", "tanh", "sigmoid", "exp"]
 
 
@@ -57,6 +58,27 @@ def test_exact_at_kinks():
     (e2,) = to_sympy(step)
     for q in ["1/3", "-1/3", "0"]:
         assert Fraction(str(e2.xreplace({x: sympy.Rational(q)}))) == step.evaluate_exact([[q]])[0, 0]
+
+
+def test_exact_at_the_jump_of_the_stepped_leaky_relu():
+    """At t = 0 the stepped leaky ReLU is 0 (identity branch); just left of it, a t - 1."""
+    net = uat.FeedForward.from_layers([([[1], [-1], [2]], ["-1/3", "1/3", "-2/3"], "stepped_leaky_relu(1/3)"),
+                                       ([[1, 2, "-1/5"]], ["1/7"])])
+    (expr,) = to_sympy(net)
+    assert not expr.atoms(sympy.Float) and expr.atoms(sympy.Heaviside) and expr.atoms(sympy.Max)
+    (x,) = default_symbols(1)
+    tiny = Fraction(1, 10**30)
+    for q in [Fraction(1, 3), Fraction(1, 3) - tiny, Fraction(1, 3) + tiny, Fraction(-1, 3), Fraction(0), Fraction(1)]:
+        got = expr.xreplace({x: sympy.Rational(q.numerator, q.denominator)})
+        assert got.is_Rational and Fraction(int(got.p), int(got.q)) == net.evaluate_exact([[q]])[0, 0]
+    # the one-layer form itself: t at 0 and above, a t - 1 below
+    t = sympy.Symbol("t", real=True)
+    from uat.export._sympy import sympy_activation
+
+    form = sympy_activation(uat.parse_activation("stepped_leaky_relu(1/3)"), t)
+    assert [form.xreplace({t: v}) for v in (sympy.Integer(0), sympy.Rational(-3), sympy.Rational(1, 2))] == [
+        0, -2, sympy.Rational(1, 2)]
+    assert r"\operatorname{SteppedLeakyReLU}_{\frac{1}{3}}" in to_latex(net)
 
 
 @pytest.mark.parametrize("activation", ALL_ACTIVATIONS)

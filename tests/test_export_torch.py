@@ -17,7 +17,7 @@ import uat  # noqa: E402
 from uat.activations import leaky_relu  # noqa: E402
 from uat.errors import FormatError, NonFiniteError, UatError  # noqa: E402
 from uat.export import UnsupportedModule, from_torch, load_torch, save_torch, to_torch  # noqa: E402
-from uat.export._torch import LogAddExpSoftplus, Power, Step  # noqa: E402
+from uat.export._torch import LogAddExpSoftplus, Power, Step, SteppedLeakyReLU  # noqa: E402
 from uat.testing import random_network, tent_network  # noqa: E402
 from uat.tolerances import tol  # noqa: E402
 
@@ -38,6 +38,7 @@ SWEEP = [
     ("leaky_relu(1/10)", 1000, 1.0),
     ("leaky_relu(-1/3)", 300, 1.0),
     ("step", 300, 1.0),
+    ("stepped_leaky_relu(1/4)", 300, 1.0),
     ("softplus", 300, 1.0),
     ("gelu", 1000, 1.0),
     ("tanh", 1000, 1.0),
@@ -107,6 +108,39 @@ def test_leaky_slopes_come_back_exact():
     plain = nn.Sequential(nn.Linear(1, 1), nn.LeakyReLU(0.01), nn.Linear(1, 1))
     assert str(from_torch(plain).layers[0].activation) == "leaky_relu(1/100)"
     assert from_torch(nn.Sequential(nn.Linear(1, 1), nn.LeakyReLU(0.0))).layers[0].activation.name == "relu"
+
+
+def test_stepped_leaky_relu_module_jump_and_exact_slope(tmp_path):
+    from uat.activations import stepped_leaky_relu
+
+    act = stepped_leaky_relu("1/3")
+    net = uat.FeedForward.from_layers([([[1], [-1]], ["-1/2", 0], act), ([[1, 1]], [0])])
+    module = to_torch(net)
+    assert [type(m) for m in module] == [nn.Linear, SteppedLeakyReLU, nn.Linear]
+    # the convention at the jump: t >= 0 takes the identity branch (value 0 at 0, limit -1 from the left)
+    t = torch.tensor([-2.0, -1e-300, 0.0, -0.0, 1e-300, 3.0], dtype=torch.float64)
+    np.testing.assert_array_equal(module[1](t).numpy(), act.numpy(t.numpy().copy()))
+    assert module[1](t).tolist()[1:4] == [-1.0, 0.0, 0.0]
+    x = np.array([[-1.0], [0.0], [0.5], [0.25], [1.0]])  # the jumps sit at x = 0 and x = 1/2
+    np.testing.assert_array_equal(torch_eval(module, x), net.evaluate(x))
+    back = from_torch(module)
+    assert back.layers[0].activation == act and back == net.as_float()
+    # a hand-made module reads its slope as the simplest rational
+    plain = nn.Sequential(nn.Linear(1, 1), SteppedLeakyReLU(0.1), nn.Linear(1, 1))
+    assert str(from_torch(plain).layers[0].activation) == "stepped_leaky_relu(1/10)"
+    with pytest.raises(UnsupportedModule, match="stepped_leaky_relu negative_slope"):
+        from_torch(nn.Sequential(nn.Linear(1, 1), SteppedLeakyReLU(1.5)))
+    # weights-only files carry it by name
+    save_torch(net, tmp_path / "s.pt")
+    assert load_torch(tmp_path / "s.pt", as_network=True) == net.as_float()
+
+
+def test_stepped_witness_in_torch_matches_numpy_on_cell_edges():
+    from constructions import build
+
+    net = build("leaky-stepped-uniform", "[x1**2, 1 - x1]", eps=0.2, domain="[0,1]", progress="quiet").network
+    x = np.union1d(np.linspace(0, 1, 4001), np.arange(65) / 64)[:, None]  # every quantiser jump included
+    assert relative_gap(net, to_torch(net), x) <= tol("torch_vs_numpy")
 
 
 def test_softplus_module_is_logaddexp_not_torch_threshold():

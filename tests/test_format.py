@@ -107,3 +107,24 @@ def test_metadata_must_be_json():
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(FormatError, match="cannot read"):
         uat.load(tmp_path / "nope.json")
+
+
+def test_stepped_leaky_relu_in_witness_files(tmp_path):
+    """The stepped leaky ReLU travels as {"name": "stepped_leaky_relu", "negative_slope": "p/q"}."""
+    from fractions import Fraction
+
+    net = uat.FeedForward.from_layers([([[1], [-1]], ["-1/2", 0], "stepped_leaky_relu(1/3)"), ([[1, 1]], [0])])
+    doc = json.loads(uat.dumps(net))
+    assert doc["layers"][0]["activation"] == {"name": "stepped_leaky_relu", "negative_slope": "1/3"}
+    uat.save(net, tmp_path / "s.json")
+    back = uat.load(tmp_path / "s.json")
+    assert back == net and back.layers[0].activation == uat.parse_activation("stepped_leaky_relu(1/3)")
+    # the loaded network keeps the convention at the jump: value 0 at t = 0, a t - 1 just below
+    assert back.evaluate_exact([["1/2"], [0]])[:, 0].tolist() == [Fraction(-7, 6), Fraction(-7, 6)]
+    bad = json.loads(uat.dumps(net))
+    bad["layers"][0]["activation"] = {"name": "stepped_leaky_relu", "negative_slope": "3/2"}
+    with pytest.raises(FormatError, match=r"layer 0: stepped_leaky_relu negative_slope must lie in \(0, 1\), got 3/2"):
+        uat.loads(json.dumps(bad))
+    bad["layers"][0]["activation"] = "stepped_leaky_relu"
+    with pytest.raises(FormatError, match="needs its parameter 'negative_slope'"):
+        uat.loads(json.dumps(bad))

@@ -12,6 +12,8 @@ activation         sympy form of :math:`\sigma(t)`
 relu               ``Max(0, t)``
 leaky_relu(a)      ``Max(t, a*t)`` (equal to ``t`` for t >= 0, ``a*t`` below, as ``|a| < 1``)
 step               ``Heaviside(t, 1)`` (value 1 at 0)
+stepped_leaky_     ``Max(t, a*t) + Heaviside(t, 1) - 1``: ``t`` for t >= 0 (value 0 at 0),
+relu(a)            ``a*t - 1`` below (the leaky ReLU plus a unit step, minus 1)
 power(k)           ``t**k``
 softplus           ``log(1 + exp(t))``
 gelu               ``t*(1 + erf(t/sqrt(2)))/2``
@@ -55,7 +57,7 @@ SYMPY_MAX_TERMS = 20_000
 LATEX_MAX_PARAMS = 10_000
 
 # how many copies of its argument t each activation's sympy form contains
-_COPIES = {"leaky_relu": 2, "gelu": 2}
+_COPIES = {"leaky_relu": 2, "gelu": 2, "stepped_leaky_relu": 3}
 # an upper bound on the extra constants an activation's form adds (0 in Max(0, t), 1/2 and
 # sqrt(2) in the gelu form, ...)
 _EXTRA_LEAVES = 4.0
@@ -141,6 +143,10 @@ def sympy_activation(act: Activation, t: sympy.Expr) -> sympy.Expr:
         return sympy.Max(t, sympy.Rational(a.numerator, a.denominator) * t, evaluate=ev)
     if name == "step":
         return sympy.Heaviside(t, sympy.Integer(1), evaluate=ev)
+    if name == "stepped_leaky_relu":  # leaky ReLU + step - 1: t for t >= 0 (0 at 0), a t - 1 for t < 0
+        a = act.negative_slope
+        leaky = sympy.Max(t, sympy.Rational(a.numerator, a.denominator) * t, evaluate=ev)
+        return sympy.Add(leaky, sympy.Heaviside(t, sympy.Integer(1), evaluate=ev), sympy.Integer(-1))
     if name == "power":
         return t ** int(act.param)  # type: ignore[arg-type]
     if name == "softplus":
@@ -213,9 +219,10 @@ _LATEX_NAMES = {
 
 def latex_activation(act: Activation) -> str:
     r"""LaTeX name of an activation, e.g. ``\operatorname{LeakyReLU}_{\frac{1}{10}}``."""
-    if act.name == "leaky_relu":
+    if act.name in ("leaky_relu", "stepped_leaky_relu"):
         a = act.negative_slope
-        return r"\operatorname{LeakyReLU}_{" + sympy.latex(sympy.Rational(a.numerator, a.denominator)) + "}"
+        name = "LeakyReLU" if act.name == "leaky_relu" else "SteppedLeakyReLU"
+        return rf"\operatorname{{{name}}}_{{" + sympy.latex(sympy.Rational(a.numerator, a.denominator)) + "}"
     if act.name == "power":
         return r"(\cdot)^{" + str(int(act.param)) + "}"  # type: ignore[arg-type]
     return _LATEX_NAMES[act.name]

@@ -14,6 +14,8 @@ uat activation      torch module
 relu                ``nn.ReLU()``
 leaky_relu(a)       ``nn.LeakyReLU(float(a))``
 step                :class:`Step` -- :math:`\mathbb{1}[t \ge 0]`
+stepped_leaky_relu  :class:`SteppedLeakyReLU` -- :math:`t` for :math:`t \ge 0`,
+(a)                 :math:`a t - 1` otherwise (the jump of Rochau-Chan-Gottschalk)
 power(k)            :class:`Power` -- :math:`t^k`
 softplus            :class:`LogAddExpSoftplus` -- ``logaddexp(0, t)``; ``nn.Softplus``
                     switches to the identity above ``threshold=20``, an error of
@@ -53,7 +55,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..activations import IDENTITY, RELU, Activation, leaky_relu, parse_activation
+from ..activations import IDENTITY, RELU, Activation, leaky_relu, parse_activation, stepped_leaky_relu
 from ..errors import ActivationError, UatError
 from .._scalars import float_array
 from ..network import FeedForward, Layer
@@ -63,6 +65,7 @@ __all__ = [
     "to_torch",
     "from_torch",
     "Step",
+    "SteppedLeakyReLU",
     "Power",
     "LogAddExpSoftplus",
     "Exp",
@@ -79,6 +82,26 @@ class Step(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return (x >= 0).to(x.dtype)
+
+
+class SteppedLeakyReLU(nn.Module):
+    r"""The stepped leaky ReLU :math:`t` (:math:`t \ge 0`), :math:`a t - 1` (:math:`t < 0`), as uat's
+    ``stepped_leaky_relu(a)``: the value at 0 is 0 (the identity branch), the limit from the left -1.
+
+    ``uat_activation`` holds the exact slope when the module comes from :func:`to_torch`.
+    """
+
+    def __init__(self, negative_slope: float, uat_activation: str | None = None) -> None:
+        super().__init__()
+        self.negative_slope = float(negative_slope)
+        if uat_activation is not None:
+            self.uat_activation = uat_activation
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.where(x >= 0, x, self.negative_slope * x - 1.0)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope!r}"
 
 
 class Power(nn.Module):
@@ -124,6 +147,8 @@ def _activation_module(act: Activation) -> nn.Module | None:
         return module
     if name == "step":
         return Step()
+    if name == "stepped_leaky_relu":
+        return SteppedLeakyReLU(float(act.negative_slope), str(act))
     if name == "power":
         return Power(int(act.param))  # type: ignore[arg-type]
     if name == "softplus":
@@ -235,6 +260,22 @@ def _leaky_activation(module: nn.LeakyReLU) -> Activation | None:
         raise UnsupportedModule(f"cannot read {module!r}: {exc}") from None
 
 
+def _stepped_activation(module: SteppedLeakyReLU) -> Activation:
+    slope = float(module.negative_slope)
+    tag = getattr(module, "uat_activation", None)
+    if isinstance(tag, str):
+        try:
+            act = parse_activation(tag)
+        except ActivationError:
+            act = None
+        if act is not None and act.name == "stepped_leaky_relu" and float(act.negative_slope) == slope:
+            return act
+    try:
+        return stepped_leaky_relu(_simple_fraction(slope))
+    except ActivationError as exc:
+        raise UnsupportedModule(f"cannot read {module!r}: {exc}") from None
+
+
 def _module_activation(module: nn.Module) -> tuple[bool, Activation | None]:
     """(is an activation, the activation or None for the identity) for a recognised module."""
     kind = type(module)
@@ -263,6 +304,8 @@ def _module_activation(module: nn.Module) -> tuple[bool, Activation | None]:
         return True, Activation("softplus")
     if kind is Step:
         return True, Activation("step")
+    if kind is SteppedLeakyReLU:
+        return True, _stepped_activation(module)
     if kind is Power:
         return True, parse_activation(f"power({module.k})")
     if kind is LogAddExpSoftplus:
@@ -288,12 +331,14 @@ def from_torch(module: nn.Module, *, metadata: Mapping[str, Any] | None = None) 
     Recognised modules: ``nn.Linear`` (with or without bias), ``nn.ReLU``, ``nn.LeakyReLU``,
     ``nn.Tanh``, ``nn.Sigmoid``, ``nn.GELU(approximate='none')``, ``nn.Softplus(beta=1,
     threshold>=40)``, ``nn.Identity``, the modules :func:`to_torch` emits (:class:`Step`,
-    :class:`Power`, :class:`LogAddExpSoftplus`, :class:`Exp`), and nested ``nn.Sequential``.
+    :class:`SteppedLeakyReLU`, :class:`Power`, :class:`LogAddExpSoftplus`, :class:`Exp`), and
+    nested ``nn.Sequential``.
     Each activation applies to the preceding ``Linear``; a ``Linear`` with no activation
     after it gets the identity.  Float32 or float16 weights are widened exactly.
 
-    A ``LeakyReLU`` slope is read as the simplest rational that rounds to it (0.1 -> 1/10),
-    unless the module came from :func:`to_torch`, which records the exact slope.
+    A ``LeakyReLU`` or ``SteppedLeakyReLU`` slope is read as the simplest rational that rounds
+    to it (0.1 -> 1/10), unless the module came from :func:`to_torch`, which records the exact
+    slope.
 
     Raises
     ------
@@ -322,7 +367,7 @@ def from_torch(module: nn.Module, *, metadata: Mapping[str, Any] | None = None) 
                 f"from_torch cannot read module {position}: {child!r} (type {type(child).__module__}."
                 f"{type(child).__qualname__}); it reads only nn.Linear followed by ReLU, LeakyReLU, Tanh, "
                 "Sigmoid, GELU(approximate='none'), Softplus(beta=1, threshold>=40), Identity, or uat's "
-                "Step, Power, LogAddExpSoftplus, Exp"
+                "Step, SteppedLeakyReLU, Power, LogAddExpSoftplus, Exp"
             )
         if act is None:
             continue  # identity adds nothing
