@@ -10,7 +10,9 @@ coordinate give the pass-through biases.  Operations (after the ReLU reference, 
 * :meth:`clip`    -- :math:`s \leftarrow \max(s, e)` (one cell);
 * :meth:`shift`   -- :math:`(s, r_i) \leftarrow (\max(s, e'), r_i + \lambda_i\,\mathrm{relu}(e' - s))` (one cell);
 * :meth:`sweep`   -- collapse-and-shift over cells: a receiver gets the prescribed value of
-  the cell that :math:`s` lies in (exact on the good part of each cell).
+  the cell that :math:`s` lies in (exact on the good part of each cell);
+Pass-through biases are the integers :math:`1 - \lfloor lo \rfloor`, so the integer-valued
+decoder stages (digit sweeps, bends) run in exact float64 arithmetic.
 
 All coefficients are exact Fractions; :attr:`rounding` accumulates a bound on the float64
 rounding error of each receiver's stored value (from the largest magnitudes each cell adds).
@@ -25,10 +27,14 @@ import numpy as np
 
 from uat.recurrent import Cell
 
-__all__ = ["FoldProgram"]
+__all__ = ["FoldProgram", "_floor", "_zeros", "_MARGIN", "_U"]
 
 _MARGIN = Fraction(1)
 _U = 2.0**-53  # unit roundoff of float64
+
+
+def _floor(v: Fraction) -> Fraction:
+    return Fraction(v.numerator // v.denominator)
 
 
 def _zeros(rows: int, cols: int) -> np.ndarray:
@@ -81,7 +87,7 @@ class FoldProgram:
         self.cells.append(Cell(a, B, th, "relu"))
 
     def _passthrough_bias(self, o: int) -> Fraction:
-        return _MARGIN - self.lo[o]
+        return _MARGIN - _floor(self.lo[o])
 
     # -- operations ------------------------------------------------------------------------
     def clip(self, s: int, e: Fraction, dead: Iterable[int] = ()) -> None:
@@ -131,7 +137,7 @@ class FoldProgram:
                 new_hi[o] = self.hi[o] + max(Fraction(0), lam * dmax)
             else:
                 hi_pre = self.hi[o]
-            B[o] = _MARGIN - lo_pre
+            B[o] = _MARGIN - _floor(lo_pre)
             q[o] = B[o] + lam * e1
             # a stored value of size |pre| + B carries a rounding error of about U * that size (x3 for the
             # three operations: the cell's sum, and the recovery's two terms)

@@ -1,29 +1,45 @@
-r"""``rnn-lp``: a deep ReLU RNN of width exactly :math:`\max(d_x + 1, d_y)` for :math:`L^p` targets.
+r"""``rnn-lp`` and ``brnn-lp``: ReLU (B)RNN witnesses of width exactly :math:`\max(d_x + 1, d_y)` for :math:`L^p`.
 
 Song, Hwang, Lee, Kang (JMLR 24(121), 2023, Theorem 15, Table 1): deep ReLU RNNs of width
-:math:`\max(d_x+1, d_y)` are dense in :math:`L^p` for past-dependent maps, and no smaller
-width is.  The witness follows the paper's encoder -> packing -> memoriser plan, on a token
-box :math:`K = \prod [lo_i, hi_i]`, with :math:`n = 2^M` cells per axis:
+:math:`\max(d_x+1, d_y)` are dense in :math:`L^p(\mathbb R^{d_x \times T})` for past-dependent maps,
+and no smaller width is; Theorem 23 gives the same width for BRNNs and arbitrary
+(non-causal) maps.  The witness follows the paper's encoder -> packing -> memoriser ->
+decoder plan on a token box :math:`K = \prod_i [lo_i, hi_i]` with :math:`n = 2^M` cells per axis
+(:mod:`constructions._rnn_lp_parts` has the stages):
 
-1. **encoder** (token-wise, width :math:`d_x + 1`): :math:`\hat x = (x - lo)/(hi - lo)`; for each
-   coordinate a collapse-and-shift sweep (:mod:`constructions._rnn_fold`) moves the digit
-   :math:`k_i = \lfloor n \hat x_i \rfloor` into the code channel,
-   :math:`E = \sum_i k_i 2^{-iM}` (exact outside ramps of total width :math:`\eta` per axis);
-2. **packing** (one recurrent channel): :math:`h[t] = \rho\, h[t-1] + E[t] + 1`,
-   :math:`\rho = 2^{-(d_x M + 1)}`; every term is positive, so the ReLU is the identity, and the
-   marker bit makes :math:`(t, k[1..t]) \mapsto h[t]` injective;
-3. **memoriser** (token-wise): one sweep over the code :math:`c = h - 1` with one receiver per
-   output assigns to every code the target's value at the centre of its quantisation cell,
-   exactly on a neighbourhood of radius (code gap)/4.
+1. **encoder** (token-wise, width :math:`d_x + 1`): per coordinate a collapse-and-shift sweep moves
+   the digit :math:`k_i = \lfloor n \hat x_i \rfloor` into the code channel,
+   :math:`E = \sum_i k_i 2^{-iM}` (exact outside ramps of total width :math:`2^{-\text{ramp\_bits}}`
+   per axis and cell);
+2. **packing** (recurrent): :math:`h[t] = \rho\, h[t-1] + E[t] + 1`, :math:`\rho = 2^{-(d_x M + 1)}`
+   (all terms positive, so the ReLU is the identity; the marker bit makes
+   :math:`(t, k[1..t]) \mapsto h[t]` injective).  The BRNN adds a backward cell
+   :math:`p[t] = \rho\, p[t+1] + E[t] + 1` and mixes :math:`m = h[t] - 1 + \rho^T p[t]`;
+3. **memoriser** (token-wise): one sweep over the code assigns to every code the target's value at
+   the centre of its quantisation cell, flat on a neighbourhood of radius (code gap)/4;
+4. **decoder**: when :math:`d_y \le d_x` (or :math:`d_y = 1`) the memoriser writes every output
+   directly.  Otherwise (:math:`d_y > d_x`, so the width is :math:`d_y`) it writes *one* integer code
+   of the outputs quantised to a dyadic grid of :math:`M_{out}` levels, and relu.md §3.3-3.4
+   decode it at width :math:`\max(d_y, 2)`: digit-extraction sweeps and a raster of
+   :math:`2(M_{out}-1)` bends.  Integer codes decode *exactly*; the readout is affine
+   (``readout_bias``), as it must be: with a linear readout the outputs of :math:`d_y` ReLU
+   channels would lie in a pointed cone.
 
-The bit budget is :math:`T(d_x M + 1) \le 52` (codes and their cell midpoints are exact
-float64 dyadics); beyond it :class:`~uat.errors.PrecisionBudgetExceeded` is raised.  The
-memoriser has one step per code change, so the number of codes
-:math:`\sum_{t \le T} 2^{t d_x M}` is bounded by ``max_codes`` (:class:`~uat.errors.BudgetExceeded`).
-The error is the quantisation error of the target (unknown a priori for discontinuous targets)
-plus the ramp sets (measure :math:`\le t d_x \eta` at time :math:`t`).  Supported: :math:`d_y = 1`
-or :math:`d_y \le d_x` (the memoriser writes all outputs at once); :math:`d_y > d_x \ge 1`,
-:math:`d_y \ge 2` needs Park et al.'s width-:math:`d_y` decoder, which is not implemented.
+**Whole space** (``whole=True``): the tokens are clamped (two cells), the truncation box
+:math:`[-L, L]^{d_x}` is chosen from the target's declared tail
+(:math:`\sup_t \|f_t\|_{L^p(\text{outside})} \le \varepsilon/4`) or given as ``radius``, and every
+coordinate's sweep has two *outside* cells that put :math:`F = T + 1` into the code.  An absorbing
+flag :math:`\psi[t] = \mathrm{relu}(\psi[t-1] + E[t] - 1)` (exactly 0 for in-box histories,
+:math:`\ge 1` forever after an outside token) pushes the code beyond every valid code, and a gate
+after the memoriser (two neurons, both *off*) sets the output code to the code of 0: the output is
+**exactly 0** whenever some token up to time :math:`t` leaves the box (the flag is the paper's
+:math:`P_{L,\delta}` clip-to-zero front end with :math:`N(0) = 0`, in a form that keeps valid codes
+exact).  The :math:`L^p` error over all of :math:`\mathbb R^{d_x \times t}` is then the in-box error
+plus the tail plus the ramp sets.
+
+Budgets: the code needs :math:`T(d_x M + 1) \le 52` bits (BRNN: :math:`2T(d_x M + 1)`), the
+memoriser has one step per code change (``max_codes``), and the decoder needs the memoriser's
+rounding below 1/8 (:class:`~uat.errors.PrecisionBudgetExceeded` otherwise).
 
 >>> from constructions import build
 >>> c = build("rnn-lp", "majority", T=2, bits=3)
@@ -42,206 +58,292 @@ import numpy as np
 
 from uat._demo import DemoCase
 from uat._scalars import fraction_from_float
-from uat.domains import parse_domain
+from uat.domains import Box, parse_domain
 from uat.errors import BudgetExceeded, DimensionMismatch, ParameterError, PrecisionBudgetExceeded
 from uat.recurrent import Recurrent
 from uat.sequence_targets import make_sequence_target
 
-from ._registry import Construction, ConstructionSpec, ContractCase, register
-from ._rnn_fold import FoldProgram
+from ._registry import Construction, ConstructionSpec, register
+from ._rnn_fold_ops import LpProgram
+from ._rnn_lp_cases import brnn_cases, rnn_cases
+from ._rnn_lp_parts import G_FLAG, decode, encode, memorise, output_grid, pack, packed_codes
 
-__all__ = ["build_rnn_lp"]
+__all__ = ["build_rnn_lp", "build_brnn_lp"]
 
 THEOREM = "song2023-rnn-lp"
+BRNN_THEOREM = "song2023-brnn-lp"
 MANTISSA_BITS = 52
 
 
-def _codes(T: int, dx: int, M: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Per t: digit arrays (N_t, t, dx) and integer codes (N_t,) of c = h - 1 scaled by 2^L."""
-    n = 1 << M
-    L = T * (dx * M + 1) - 1
-    digits, codes = [], []
-    for t in range(1, T + 1):
-        k = np.indices((n,) * (t * dx)).reshape(t * dx, -1).T.reshape(-1, t, dx).astype(np.int64)
-        e_int = sum(k[:, :, i] << ((dx - 1 - i) * M) for i in range(dx))  # E * 2^(dx M)
-        step = dx * M + 1
-        H = np.zeros(len(k), dtype=np.int64)
-        for j in range(t):  # token j (0-based) weighs rho^(t-1-j)
-            H += (e_int[:, j] + (1 << (dx * M))) << (L - dx * M - step * (t - 1 - j))
-        digits.append(k)
-        codes.append(H - (1 << L))
-    return digits, codes
+def _n_codes(T: int, dx: int, M: int, bi: bool) -> int:
+    return T * 2 ** (T * dx * M) if bi else sum(2 ** (t * dx * M) for t in range(1, T + 1))
 
 
-def _choose_bits(T: int, dx: int, max_codes: int) -> int:
+def _choose_bits(T: int, dx: int, max_codes: int, bi: bool) -> int:
     best = None
     for M in range(1, 24):
-        n_codes = sum(2 ** (t * dx * M) for t in range(1, T + 1))
-        if n_codes > max_codes or T * (dx * M + 1) > MANTISSA_BITS:
+        if _n_codes(T, dx, M, bi) > max_codes or (2 if bi else 1) * T * (dx * M + 1) > MANTISSA_BITS:
             break
         best = M
     if best is None:
         raise BudgetExceeded(
-            f"even M = 1 bit per coordinate needs {sum(2 ** (t * dx) for t in range(1, T + 1))} codes for T = {T}, "
-            f"d_x = {dx} (max_codes = {max_codes}); lower T or raise --param max_codes=..."
+            f"even M = 1 bit per coordinate needs {_n_codes(T, dx, 1, bi)} codes for T = {T}, d_x = {dx} "
+            f"(max_codes = {max_codes}); lower T or raise --param max_codes=..."
         )
     return best
 
 
-def build_rnn_lp(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
-                 T: int | None = None, eps: float | None = None, p: float | None = None, domain: Any = None,
-                 bits: int | None = None, ramp_bits: int = 20, max_codes: int = 1 << 14,
-                 progress: str = "auto") -> Construction:
-    """Build the L^p witness (see the module docstring); ``bits`` is M (default: the largest within budget)."""
+def _positive_int(key: str, val: Any) -> int:
+    if isinstance(val, bool) or not isinstance(val, int) or val < 1:
+        raise ParameterError(f"{key} must be a positive integer, got {val!r}")
+    return val
+
+
+def _radius(tgt: Any, radius: Any, eps: float | None, p: float, T: int) -> tuple[Fraction, float]:
+    """The truncation radius L (a multiple of 1/4) and the tail bound sup_t ||f_t||_p outside [-L, L]."""
+    if radius is not None:
+        r = float(radius)
+        if not r > 0:
+            raise ParameterError(f"radius must be > 0, got {radius!r}")
+        L = Fraction(math.ceil(r * 4), 4)
+        tail = max(tgt.tail(float(L), p, t) for t in range(1, T + 1)) if tgt.tail is not None else math.nan
+        return L, tail
+    if tgt.tail is None:
+        raise ParameterError(f"the whole-space witness needs a truncation radius: target {tgt.name!r} declares no "
+                             "tail bound, so pass radius=... (--param radius=...)")
+    share = (0.05 if eps is None else eps) / 4
+    L = Fraction(1, 2)
+    while max(tgt.tail(float(L), p, t) for t in range(1, T + 1)) > share:
+        L += Fraction(1, 4)
+        if L > 1e6:
+            raise BudgetExceeded(f"no truncation radius up to 1e6 brings the tail of {tgt.name!r} below {share:.3g}")
+    return L, max(tgt.tail(float(L), p, t) for t in range(1, T + 1))
+
+
+def _build(name: str, theorem: str, bi: bool, target: Any, *, input_dim: Any, output_dim: Any, T: Any, eps: Any,
+           p: Any, domain: Any, bits: Any, ramp_bits: Any, max_codes: Any, whole: Any, radius: Any,
+           levels: Any) -> Construction:
     T = 3 if T is None else T
-    if isinstance(T, bool) or not isinstance(T, int) or not 1 <= T <= 52:
-        raise ParameterError(f"the horizon T must be an integer in 1..52, got {T!r}")
+    cap = 26 if bi else 52
+    if isinstance(T, bool) or not isinstance(T, int) or not 1 <= T <= cap:
+        raise ParameterError(f"the horizon T must be an integer in 1..{cap}, got {T!r}")
     p = 2.0 if p is None else float(p)
     if not 1 <= p < math.inf:
         raise ParameterError(f"p must satisfy 1 <= p < inf, got {p!r}")
-    tgt = make_sequence_target("majority" if target is None else target, input_dim=input_dim)
+    eps = None if eps is None else float(eps)
+    if eps is not None and not eps > 0:
+        raise ParameterError(f"eps must be > 0, got {eps!r}")
+    default = "reversal" if bi else "majority"
+    tgt = make_sequence_target(default if target is None else target, input_dim=input_dim, causal=not bi)
     if output_dim is not None and output_dim != tgt.output_dim:
         raise DimensionMismatch(f"target {tgt.name!r} has d_y = {tgt.output_dim}, but --dy {output_dim} was given")
-    if not tgt.causal:
-        raise ParameterError(f"target {tgt.name!r} is not causal: an RNN cannot approximate it")
+    if not tgt.causal and not bi:
+        raise ParameterError(f"target {tgt.name!r} is not causal: an RNN cannot approximate it; use brnn-lp")
     dx, dy = tgt.input_dim, tgt.output_dim
-    if dy > 1 and dy > dx:
-        raise ParameterError(
-            f"rnn-lp supports d_y = 1 or d_y <= d_x (got d_x = {dx}, d_y = {dy}); the width-d_y decoder for "
-            "d_y > d_x is not implemented"
-        )
-    for key, val in (("ramp_bits", ramp_bits), ("max_codes", max_codes)):
-        if isinstance(val, bool) or not isinstance(val, int) or val < 1:
-            raise ParameterError(f"{key} must be a positive integer, got {val!r}")
-    M = _choose_bits(T, dx, max_codes) if bits is None else bits
-    if isinstance(M, bool) or not isinstance(M, int) or M < 1:
-        raise ParameterError(f"bits (M) must be a positive integer, got {M!r}")
-    used = T * (dx * M + 1)
+    ramp_bits = None if ramp_bits is None else _positive_int("ramp_bits", ramp_bits)
+    max_codes = _positive_int("max_codes", max_codes)
+    whole = bool(whole)
+    M = _choose_bits(T, dx, max_codes, bi) if bits is None else _positive_int("bits (M)", bits)
+    used = (2 if bi else 1) * T * (dx * M + 1)
     if used > MANTISSA_BITS:
         raise PrecisionBudgetExceeded(
-            f"the packed code needs T (d_x M + 1) = {T}*({dx}*{M}+1) = {used} bits > {MANTISSA_BITS} (float64); "
+            f"the packed code needs {'2 ' if bi else ''}T (d_x M + 1) = {used} bits > {MANTISSA_BITS} (float64); "
             "lower T or bits"
         )
-    n_codes = sum(2 ** (t * dx * M) for t in range(1, T + 1))
-    if n_codes > max_codes:
-        raise BudgetExceeded(f"memorising {n_codes} codes exceeds max_codes = {max_codes}; lower T or bits, "
-                             "or raise --param max_codes=...")
-    box = parse_domain(domain if domain is not None else tgt.domain, dim=dx)
+    if _n_codes(T, dx, M, bi) > max_codes:
+        raise BudgetExceeded(f"memorising {_n_codes(T, dx, M, bi)} codes exceeds max_codes = {max_codes}; lower T or "
+                             "bits, or raise --param max_codes=...")
+    tail = None
+    if whole:
+        if domain is not None:
+            box = parse_domain(domain, dim=dx)
+        else:
+            L, tail = _radius(tgt, radius, eps, p, T)
+            box = Box((-L,) * dx, (L,) * dx)
+    else:
+        box = parse_domain(domain if domain is not None else tgt.domain, dim=dx)
     W = max(dx + 1, dy)
     n = 1 << M
-    L = used - 1
-    scale = Fraction(1, 1 << L)
-    # -- values at cell centres, codes sorted ------------------------------------------------
-    digits, codes = _codes(T, dx, M)
-    lo, wid = box.lo_array, box.widths
-    all_codes, all_vals = [], []
-    for t, (k, c) in enumerate(zip(digits, codes), start=1):
-        x = lo + wid * (k + 0.5) / n
-        all_vals.append(np.asarray(tgt.at(x, t), dtype=np.float64).reshape(len(k), dy))
-        all_codes.append(c)
-    C = np.concatenate(all_codes)
-    V = np.concatenate(all_vals)
+    code_mode = dy >= 2 and (whole or dy > dx)
+    # -- target values at the cell centres, codes sorted -----------------------------------------
+    groups, ints, Lb = packed_codes(T, dx, M, bi)
+    lo_a, wid = box.lo_array, box.widths
+    vals = []
+    for (t, k), c in zip(groups, ints):
+        x = lo_a + wid * (k + 0.5) / n
+        vals.append(np.asarray(tgt.at(x, t) if not bi else tgt(x)[:, t - 1], dtype=np.float64).reshape(len(k), dy))
+    C = np.array([v for c in ints for v in c], dtype=np.int64)
+    V = np.concatenate(vals)
     order = np.argsort(C, kind="stable")
     C, V = C[order], V[order]
     if np.any(np.diff(C) <= 0):
         raise ValueError("internal error: packed codes are not distinct")  # pragma: no cover
-    # -- the network ---------------------------------------------------------------------------
-    prog = FoldProgram(W, list(box.lo) + [Fraction(0)] * (W - dx), list(box.hi) + [Fraction(0)] * (W - dx))
+    grid = None
+    if code_mode:
+        eps_q = (0.05 if eps is None else eps) / 2 if levels is None else None
+        grid = output_grid(V, eps_q) if levels is None else _grid_from_levels(V, _positive_int("levels", levels))
+        if grid.M ** dy > 2**40:
+            raise BudgetExceeded(f"{grid.M} output levels in {dy} outputs need codes up to {grid.M}^{dy} > 2^40; "
+                                 "raise eps or lower levels")
+    # -- the network -------------------------------------------------------------------------------
+    prog = LpProgram(W, list(box.lo) + [Fraction(0)] * (W - dx), list(box.hi) + [Fraction(0)] * (W - dx))
     code = dx
-    prog.affine({i: {i: 1 / (box.hi[i] - box.lo[i])} for i in range(dx)},
-                {i: -box.lo[i] / (box.hi[i] - box.lo[i]) for i in range(dx)})
-    delta = Fraction(1, n << ramp_bits)  # ramp width per cell: a fraction 2^-ramp_bits of the axis
-    enc_layers = 0
-    for i in range(1, dx + 1):
-        unit = Fraction(1, 1 << (i * M))
-        prog.affine({code: {code: 1}}, {code: (n - 1) * unit})
-        ends = [Fraction(j + 1, n) - delta for j in range(n)]
-        enc_layers += prog.sweep(i - 1, ends, [delta] * n, {code: [-unit] * (n - 1) + [Fraction(0)]})
-    code_noise = prog.rounding[code]
-    rho = Fraction(1, 1 << (dx * M + 1))
-    prog.recurrent_cell({code: ({code: 1}, Fraction(1))}, {code: {code: rho}})
-    prog.lo = [Fraction(0)] * W
-    prog.hi = [Fraction(0)] * W
-    prog.lo[code], prog.hi[code] = Fraction(1), Fraction(2)
-    prog.affine({code: {code: 1}}, {code: Fraction(-1)})
-    packed_noise = code_noise / (1 - float(rho)) + 4 * T * 2.0**-53
-    gaps = np.diff(C)
-    min_gap = float(gaps.min()) * float(scale) if len(gaps) else 1.0
+    F = Fraction(T + 1) if whole else None
+    rho = 2.0 ** -(dx * M + 1)
+    min_gap = float(np.diff(C).min()) * 2.0**-Lb if len(C) > 1 else 1.0
+
+    def encoder_noise(rb: int) -> float:
+        trial = LpProgram(W, list(prog.lo), list(prog.hi))
+        encode(trial, dx, box.lo, box.hi, M, Fraction(1, n << rb), F)
+        return trial.rounding[code] / (1 - rho) * (1 + rho**T if bi else 1) + 4 * T * 2.0**-53
+
+    if ramp_bits is None:  # the thinnest ramps (up to 2^-20 of a cell) whose encoder rounding fits the code gaps
+        ramp_bits = next((rb for rb in range(20, 3, -1) if encoder_noise(rb) <= min_gap / 8), 4)
+    ramp = Fraction(1, n << ramp_bits)
+    layers = {"encoder": encode(prog, dx, box.lo, box.hi, M, ramp, F)}
+    packed_noise = prog.rounding[code] / (1 - rho) * (1 + rho**T if bi else 1) + 4 * T * 2.0**-53
+    s, layers["packing"] = pack(prog, code, dx, M, T, whole, bi)
     if packed_noise > min_gap / 8:
         raise PrecisionBudgetExceeded(
             f"the encoder's float64 rounding ({packed_noise:.2e}) is not below 1/8 of the smallest code gap "
             f"({min_gap:.2e}); lower T or bits, or use fewer ramp_bits"
         )
-    receivers = list(range(dy))
-    vals = [[fraction_from_float(float(v)) for v in V[:, k]] for k in range(dy)]
-    prog.affine({r: {} for r in receivers}, {r: vals[k][-1] for k, r in enumerate(receivers)})
-    ends = [Fraction(int(C[j]) * 4 + int(gaps[j]), 4) * scale for j in range(len(C) - 1)]  # c_j + gap/4
-    widths = [Fraction(int(gaps[j]), 2) * scale for j in range(len(C) - 1)]
-    incs = {r: [vals[k][j] - vals[k][j + 1] for j in range(len(C) - 1)] for k, r in enumerate(receivers)}
-    mem_layers = prog.sweep(code, ends, widths, incs)
+    if code_mode:
+        receivers = [0]
+        values = {0: [Fraction(c) for c in grid.codes(V)]}
+    else:
+        receivers = [o for o in range(W) if o != s][:dy]
+        values = {r: [fraction_from_float(float(v)) for v in V[:, k]] for k, r in enumerate(receivers)}
+    layers["memoriser"], min_gap = memorise(prog, s, C, Lb, values)
     out_noise = max(prog.rounding[r] for r in receivers)
-    prog.finish(one=code, keep=receivers)
-    Q = prog.readout({k: {r: Fraction(1)} for k, r in enumerate(receivers)}, {}, one=code, d_y=dy)
+    qb = None
+    if whole:
+        e1 = prog.lo[s]
+        center = Fraction(grid.zero_code()) if code_mode else Fraction(0)
+        for r in receivers[1:]:
+            raise ParameterError("internal error: the whole-space gate handles one receiver")  # pragma: no cover
+        prog.gate(receivers[0], s, (1 / (G_FLAG - e1), -e1 / (G_FLAG - e1)), center)
+        layers["gate"] = 1
+    if code_mode:
+        if out_noise > 1 / 8:
+            raise PrecisionBudgetExceeded(
+                f"the memoriser's float64 rounding bound ({out_noise:.2e}) on the output code is not below 1/8 (the "
+                "decoder snaps integer codes within 1/4); lower T, bits or the number of output levels"
+            )
+        prog.set_bounds(0, 0, grid.M**dy - 1)
+        where, layers["decoder"] = decode(prog, 0, dy, grid.M)
+        Q, qb = prog.readout_affine({k: {where[k]: grid.step} for k in range(dy)}, dict(enumerate(grid.lo)), dy)
+    elif whole:
+        Q, qb = prog.readout_affine({0: {receivers[0]: Fraction(1)}}, {}, dy)
+    else:
+        prog.finish(one=s, keep=receivers)
+        Q = prog.readout({k: {r: Fraction(1)} for k, r in enumerate(receivers)}, {}, one=s, d_y=dy)
+        layers["finish"] = 1
     lift = np.empty((W, dx), dtype=object)
     lift[...] = Fraction(0)
     for i in range(dx):
         lift[i, i] = Fraction(1)
-    net = Recurrent(lift, tuple(prog.cells), Q)
-    bad = [t * dx * float(n * delta) for t in range(1, T + 1)]
+    net = Recurrent(lift, tuple(prog.cells), Q, readout_bias=qb)
+    return _construction(name, theorem, net, tgt, box, W, T, M, p, eps, C, V, grid, whole, tail, ramp_bits, n, bi,
+                         layers, {"code_bits": used, "smallest_code_gap": min_gap, "encoder_rounding_bound": packed_noise,
+                                  "output_rounding_bound": out_noise})
+
+
+def _grid_from_levels(V: np.ndarray, levels: int) -> Any:
+    from ._rnn_lp_parts import OutputGrid
+
+    span = max(float(V.max()), 0.0) - min(float(V.min()), 0.0)
+    step = Fraction(2) ** math.ceil(math.log2(max(span, 1e-300) / max(levels - 2, 1)))
+    g0 = output_grid(V, math.sqrt(V.shape[1]) * float(step) / 2)
+    return OutputGrid(g0.lo, g0.step, max(g0.M, levels))
+
+
+def _construction(name: str, theorem: str, net: Recurrent, tgt: Any, box: Box, W: int, T: int, M: int, p: float,
+                  eps: float | None, C: np.ndarray, V: np.ndarray, grid: Any, whole: bool, tail: float | None,
+                  ramp_bits: int, n: int, bi: bool, layers: dict, precision: dict) -> Construction:
+    dx, dy = tgt.input_dim, tgt.output_dim
     vmax = float(np.max(np.abs(V))) if V.size else 0.0
-    bad_bound = max((2 * vmax * math.sqrt(dy)) * (b * box.volume**t) ** (1 / p) for t, b in enumerate(bad, start=1))
+    if grid is not None:
+        vmax = max(vmax, math.sqrt(dy) * max(max(abs(float(l)), abs(float(l + (grid.M - 1) * grid.step))) for l in grid.lo))
+    cells = n + 2 if whole else n
+    span = T if bi else None
+    bad = []
+    for t in range(1, T + 1):
+        ln = span or t
+        bad.append(ln * dx * cells * 2.0**-ramp_bits / n * box.volume**ln)
+    bad_bound = max(2 * vmax * b ** (1 / p) for b in bad)
+    params: dict[str, Any] = {"T": T, "bits": M, "ramp_bits": ramp_bits, "codes": int(len(C)), "p": p,
+                              "whole_space": whole}
+    notes = [f"exact on the good set; ramp sets (measure <= {max(bad):.3g} at the worst t) contribute at most "
+             f"{bad_bound:.3g} to the L^{p:g} error; the quantisation error of the target (cells of side 2^-{M} of the "
+             "box) is not bounded a priori"]
+    if grid is not None:
+        params.update({"output_levels": grid.M, "output_step": float(grid.step)})
+        notes.append(f"outputs quantised to a dyadic grid of step {float(grid.step):g} ({grid.M} levels, error <= "
+                     f"{grid.error:.3g} per point) and decoded exactly (digit sweeps + raster of {2 * (grid.M - 1)} bends)")
+    if whole:
+        params["radius"] = float(box.hi[0])
+        notes.append("whole space: output exactly 0 once a token leaves the box (outside cells + absorbing flag + gate)"
+                     + (f"; target tail outside the box <= {tail:.3g}" if tail is not None and not math.isnan(tail) else ""))
     return Construction(
         network=net,
-        name="rnn-lp",
-        theorem=THEOREM,
+        name=name,
+        theorem=theorem,
         width=W,
-        parameters={"T": T, "bits": M, "ramp_bits": ramp_bits, "codes": int(len(C)), "p": p},
+        parameters=params,
         predicted_error=None,
-        precision={
-            "mode": "float64 evaluation of exact rational weights",
-            "code_bits": used,
-            "bit_budget": MANTISSA_BITS,
-            "smallest_code_gap": min_gap,
-            "encoder_rounding_bound": packed_noise,
-            "output_rounding_bound": out_noise,
-            "max_abs_weight": net.max_abs_weight(),
-        },
-        notes=(f"exact on the good set; ramp sets of measure <= t*d_x*2^-{ramp_bits} at time t contribute at most "
-               f"{bad_bound:.3g} to the L^{p:g} error; the quantisation error of the target (cells of side 2^-{M}) "
-               "is not bounded a priori"),
+        precision={"mode": "float64 evaluation of exact rational weights", "bit_budget": MANTISSA_BITS,
+                   "max_abs_weight": net.max_abs_weight(), **precision},
+        notes="; ".join(notes),
         target=tgt.name,
         domain=str(box),
-        epsilon=None if eps is None else float(eps),
+        epsilon=eps,
         p=p,
-        extra_metadata={"norm": "lp", "horizon": T, "family": "rnn", "layers": {"encoder": enc_layers, "packing": 1,
-                        "memoriser": mem_layers, "finish": 1}},
+        extra_metadata={"norm": "lp", "horizon": T, "family": "rnn", "bidirectional": bi, "whole_space": whole,
+                        "layers": layers},
     )
+
+
+def build_rnn_lp(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
+                 T: int | None = None, eps: float | None = None, p: float | None = None, domain: Any = None,
+                 bits: int | None = None, ramp_bits: int | None = None, max_codes: int = 1 << 14, whole: bool = False,
+                 radius: float | None = None, levels: int | None = None, progress: str = "auto") -> Construction:
+    """The causal L^p witness (module docstring); ``bits`` is M (default: the largest within budget),
+    ``ramp_bits`` the ramp width 2^-ramp_bits of a cell (default: the largest <= 20 whose rounding fits),
+    ``whole=True`` builds the whole-space witness, ``levels`` fixes the number of output levels of the decoder."""
+    return _build("rnn-lp", THEOREM, False, target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, p=p,
+                  domain=domain, bits=bits, ramp_bits=ramp_bits, max_codes=max_codes, whole=whole, radius=radius,
+                  levels=levels)
+
+
+def build_brnn_lp(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
+                  T: int | None = None, eps: float | None = None, p: float | None = None, domain: Any = None,
+                  bits: int | None = None, ramp_bits: int | None = None, max_codes: int = 1 << 14, whole: bool = False,
+                  radius: float | None = None, levels: int | None = None, progress: str = "auto") -> Construction:
+    """The bidirectional L^p witness for non-causal targets (default target ``reversal``)."""
+    return _build("brnn-lp", BRNN_THEOREM, True, target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, p=p,
+                  domain=domain, bits=bits, ramp_bits=ramp_bits, max_codes=max_codes, whole=whole, radius=radius,
+                  levels=levels)
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--T", type=int, dest="T", help="sequence length (horizon), default 3")
     p.add_argument("--bits", type=int, help="M: quantisation bits per coordinate (default: largest within max_codes)")
+    p.add_argument("--whole", action="store_true", help="whole-space witness (output exactly 0 outside the box)")
+    p.add_argument("--radius", type=float, help="whole space: truncation radius L (default: from the target's tail)")
+    p.add_argument("--levels", type=int, help="d_y > d_x: output levels of the decoder (default: from eps)")
 
 
 def _from_args(args: argparse.Namespace) -> dict[str, Any]:
     from ._cli import default_from_args
 
     kw = default_from_args(args)
-    for key in ("T", "bits"):
+    for key in ("T", "bits", "radius", "levels"):
         if getattr(args, key, None) is not None:
             kw[key] = getattr(args, key)
+    if getattr(args, "whole", False):
+        kw["whole"] = True
     return kw
-
-
-def _contract_cases() -> list[ContractCase]:
-    return [
-        ContractCase("majority T=2 L^1", "majority", {"T": 2, "bits": 5, "p": 1.0, "eps": 0.05}, {"d_x": 1, "d_y": 1},
-                     "lp", 0.05, p=1.0),
-        ContractCase("running mean T=2 L^2", "running-mean", {"T": 2, "bits": 5, "p": 2.0, "eps": 0.03},
-                     {"d_x": 1, "d_y": 1}, "lp", 0.03, p=2.0),
-        ContractCase("d_x=2 d_y=2 T=1", "running-max", {"T": 1, "input_dim": 2, "bits": 5, "p": 2.0, "eps": 0.05},
-                     {"d_x": 2, "d_y": 2}, "lp", 0.05, p=2.0),
-    ]
 
 
 register(ConstructionSpec(
@@ -249,14 +351,31 @@ register(ConstructionSpec(
     theorem=THEOREM,
     family="rnn",
     norm="lp",
-    summary="deep ReLU RNN of width max(d_x+1, d_y) for a causal L^p sequence target (quantise, pack, memorise)",
+    summary="deep ReLU RNN of width max(d_x+1, d_y) for a causal L^p sequence target (quantise, pack, memorise, "
+            "decode; box or whole space)",
     width=lambda d_x, d_y, **_: max(d_x + 1, d_y),
-    supports=lambda d_x=1, d_y=1, **_: d_y == 1 or d_y <= d_x,
+    supports=lambda d_x=1, d_y=1, **_: d_x >= 1 and d_y >= 1,
     builder=build_rnn_lp,
     add_arguments=_add_arguments,
     from_args=_from_args,
     width_kind="exact minimum (JMLR Table 1)",
-    contract_cases=_contract_cases,
+    contract_cases=rnn_cases,
+))
+
+register(ConstructionSpec(
+    name="brnn-lp",
+    theorem=BRNN_THEOREM,
+    family="rnn",
+    norm="lp",
+    summary="deep ReLU BRNN of width max(d_x+1, d_y) for a non-causal L^p sequence target (forward and backward "
+            "packing, memorise, decode)",
+    width=lambda d_x, d_y, **_: max(d_x + 1, d_y),
+    supports=lambda d_x=1, d_y=1, **_: d_x >= 1 and d_y >= 1,
+    builder=build_brnn_lp,
+    add_arguments=_add_arguments,
+    from_args=_from_args,
+    width_kind="construction width max(d_x+1, d_y) (Theorem 23's value; lower bound from the RNN case)",
+    contract_cases=brnn_cases,
 ))
 
 

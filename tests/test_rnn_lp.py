@@ -1,4 +1,5 @@
-"""rnn-lp: width max(d_x+1, d_y), exact memorisation on the good set, L^p error with confidence intervals, budgets."""
+"""rnn-lp / brnn-lp: width max(d_x+1, d_y), exact memorisation and decoding on the good set, L^p error with
+confidence intervals (on a box and on the whole space), exact zeros far away, budgets."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from constructions import build
 from uat.errors import BudgetExceeded, ParameterError, PrecisionBudgetExceeded
 from uat.sequence_targets import make_sequence_target
 from verification import measure
+from constructions._rnn_lp_cases import mean_and_square, pair_to_three, three_moments
+from uat.recurrent import BiLayer
 from verification.judge import judge
 
 
@@ -57,9 +60,83 @@ def test_budgets_and_bad_input():
         build("rnn-lp", "majority", T=11, bits=4, max_codes=2**62)
     with pytest.raises(BudgetExceeded, match="codes"):
         build("rnn-lp", "majority", T=4, bits=4)
-    with pytest.raises(ParameterError, match="d_y > d_x"):
-        build("rnn-lp", lambda p: np.concatenate([p[:, -1], p[:, -1]], axis=1), input_dim=1)
+    with pytest.raises(ParameterError, match="radius"):
+        build("rnn-lp", lambda p: np.concatenate([p[:, -1], p[:, -1]], axis=1), input_dim=1, whole=True)
+    with pytest.raises(ParameterError, match="use brnn-lp"):
+        build("rnn-lp", "centred-moving-average")
+    with pytest.raises(PrecisionBudgetExceeded, match="2 T"):
+        build("brnn-lp", "reversal", T=7, bits=3, max_codes=2**62)
     with pytest.raises(ParameterError, match="not causal"):
         build("rnn-lp", "reversal")
     with pytest.raises(ParameterError, match="p must"):
         build("rnn-lp", "majority", p=0.5)
+
+
+@pytest.mark.parametrize(
+    "fn, dx, kwargs, eps",
+    [(mean_and_square, 1, {"T": 2, "bits": 3}, 0.06), (three_moments, 1, {"T": 1, "bits": 5}, 0.1),
+     (pair_to_three, 2, {"T": 1, "bits": 3}, 0.25)],
+    ids=["(1,2)", "(1,3)", "(2,3)"],
+)
+def test_decoder_width_dy_is_exact_on_cell_centres(fn, dx, kwargs, eps):
+    """d_y > d_x: width exactly d_y = max(d_x+1, d_y); at every cell centre the output is the target's value there
+    rounded to the dyadic output grid (the digit sweeps and the raster decode integer codes exactly)."""
+    c = build("rnn-lp", fn, input_dim=dx, eps=eps, **kwargs)
+    net, T, M = c.network, kwargs["T"], kwargs["bits"]
+    dy = net.output_dim
+    assert net.width == c.width == max(dx + 1, dy) == dy and net.readout_bias is not None
+    n = 2**M
+    k = np.indices((n,) * (T * dx)).reshape(T * dx, -1).T.reshape(-1, T, dx)
+    x = (k + 0.5) / n
+    want = np.stack([fn(x[:, : t + 1]) for t in range(T)], axis=1)
+    step = c.parameters["output_step"]
+    got = net.evaluate(x)
+    assert np.array_equal(got / step, np.rint(got / step))  # on the grid, bit for bit
+    assert np.max(np.abs(got - want)) <= step / 2 + 1e-12  # the nearest level
+    res = measure(net, fn, norm="lp", p=2.0, m=9)
+    assert res.high <= eps and res.details["causality"]["passed"]
+
+
+def test_whole_space_output_is_exactly_zero_far_away_and_the_lp_error_is_small():
+    c = build("rnn-lp", "gaussian", T=2, bits=4, whole=True, eps=0.2)
+    net = c.network
+    assert net.width == 2 and c.parameters["whole_space"] and c.domain == "[-11/4,11/4]"  # tail(11/4) <= eps/4
+    rng = np.random.default_rng(3)
+    for far in (1e3, 1e6, -1e3, -1e6):
+        x = rng.uniform(-2, 2, size=(64, 2, 1))
+        x[:32, 0, 0] = far  # first token far: both outputs vanish
+        x[32:, 1, 0] = far  # second token far: the second output vanishes, the first does not
+        y = net.evaluate(x)
+        assert np.all(y[:32] == 0.0) and np.all(y[32:, 1] == 0.0) and np.any(y[32:, 0] != 0.0)
+    res = measure(net, "gaussian", norm="lp", p=2.0, m=10, replicates=4)  # metadata: whole space
+    assert res.method == "sequence-qmc-whole" and res.details["far_field_max"] == 0.0
+    assert res.high <= 0.2 and max(res.details["tail_per_t"]) <= 0.2 / 4
+    inner = measure(net, "gaussian", norm="lp", p=2.0, m=10, replicates=4, whole_space=False)
+    # on the box the norm at time t is over K^T (volume |K|^T); at t = T that is the whole-space cube term
+    assert inner.method == "sequence-qmc" and inner.details["per_t"][-1] <= res.details["per_t"][-1]
+
+
+def test_whole_space_with_decoder_vanishes_exactly():
+    c = build("rnn-lp", "gaussian-wave", T=1, bits=5, whole=True, eps=0.2)
+    net = c.network
+    assert net.width == 2 and net.output_dim == 2
+    x = np.array([[[1e3]], [[-1e6]], [[1e6]], [[3.5]]])
+    assert np.all(net.evaluate(x) == 0.0)
+    assert measure(net, "gaussian-wave", norm="lp", p=2.0, m=10, replicates=4).high <= 0.2
+
+
+@pytest.mark.parametrize("name, kwargs, eps", [("reversal", {"T": 3, "bits": 3}, 0.1),
+                                                ("centred-moving-average", {"T": 3, "bits": 3, "p": 1.0}, 0.1)])
+def test_brnn_lp_for_non_causal_targets(name, kwargs, eps):
+    c = build("brnn-lp", name, eps=eps, **kwargs)
+    net = c.network
+    assert net.width == c.width == 2 and net.is_bidirectional and not net.is_causal
+    assert sum(isinstance(l, BiLayer) for l in net.layers) == 1 and c.theorem == "song2023-brnn-lp"
+    res = measure(net, name, norm="lp", p=c.p, m=10)
+    assert res.high <= eps
+    # exact at the cell centres: the BRNN reads the whole sequence at every t
+    n = 8
+    k = np.indices((n,) * 3).reshape(3, -1).T[:, :, None]
+    x = (k + 0.5) / n
+    f = make_sequence_target(name, causal=False)
+    assert np.max(np.abs(net.evaluate(x) - f(x))) <= 1e-9

@@ -16,14 +16,25 @@ name                       definition (:math:`t = 1..T`)                        
 ``tanh-system``            :math:`h[t] = \tanh(W h[t-1] + U x[t])`, :math:`y = h_1 + h_2` (d_y=1)    none
 ``majority``               :math:`y[t] = \mathbb 1[\frac1t \sum_{j\le t} \bar x[j] > \frac12]`,      none (L^p)
                            :math:`\bar x` the mean of the token's coordinates (d_y = 1)
+``gaussian``               :math:`y[t] = \exp(-\frac12 \sum_{j\le t} \|x[j]\|^2)` (d_y = 1)           tail (L^p(R))
+``gaussian-wave``          :math:`y[t] = e^{-\frac12 \sum_{j\le t}\|x[j]\|^2}(\cos\sigma_t, \sin\sigma_t)`,   tail (L^p(R))
+                           :math:`\sigma_t` the sum of all coordinates of :math:`x[1..t]` (d_y = 2)
 =========================  =====================================================================  ==========
+
+Every continuous library target declares a Lipschitz constant (``lipschitz``: max-norm over the
+input coordinates to the Euclidean output norm; ``None`` for ``majority``, ``gaussian`` and
+``gaussian-wave``, whose constants grow with the horizon); the two Gaussian targets lie in
+:math:`L^p(\mathbb R^{d_x \times T})` and declare their tail outside :math:`[-L, L]^{t d_x}`:
+:math:`\|f_t\|_{L^p}^p \le (2\pi/p)^{D/2}\,(1 - \mathrm{erf}(L\sqrt{p/2})^D)`, :math:`D = t d_x`.
 
 Non-causal targets (for BRNNs): ``reversal`` :math:`y[t] = x[T+1-t]` and
 ``centred-moving-average`` :math:`y[t] = ` mean of :math:`x[j]` over :math:`|j-t| \le 1`,
-:math:`1 \le j \le T`; both linear.
+:math:`1 \le j \le T`; both linear; and ``gaussian-cos``
+:math:`y[t] = \exp(-\frac12\sum_{j \le T}\|x[j]\|^2)\cos(x_1[t])`, in :math:`L^p(\mathbb R^{d_x T})` with
+the Gaussian tail (a non-causal target's ``tail(L, p, n)`` is over all :math:`n = T` tokens).
 
 >>> sorted(SEQUENCE_LIBRARY)[:4]
-['centred-moving-average', 'hammerstein', 'iir', 'majority']
+['centred-moving-average', 'gaussian', 'gaussian-wave', 'hammerstein']
 """
 
 from __future__ import annotations
@@ -139,7 +150,44 @@ def _majority(x: np.ndarray) -> np.ndarray:
     return (m > 0.5).astype(np.float64)
 
 
+def gaussian_tail(d: int) -> Callable[[float, float, int], float]:
+    """``tail(L, p, t)`` of exp(-|x|^2/2) on R^(t d) outside [-L, L]^(t d) (see the module docstring)."""
+
+    def tail(L: float, p: float, t: int) -> float:
+        D = t * d
+        inside = math.erf(L * math.sqrt(p / 2)) ** D
+        return ((2 * math.pi / p) ** (D / 2) * max(0.0, 1.0 - inside)) ** (1 / p)
+
+    return tail
+
+
+def _gaussian(x: np.ndarray) -> np.ndarray:
+    return np.exp(-0.5 * np.cumsum(np.sum(x * x, axis=2), axis=1))[:, :, None]
+
+
+def _gaussian_wave(x: np.ndarray) -> np.ndarray:
+    g = _gaussian(x)[:, :, 0]
+    sig = np.cumsum(np.sum(x, axis=2), axis=1)
+    return np.stack([g * np.cos(sig), g * np.sin(sig)], axis=2)
+
+
 def _build(name: str, d: int) -> SequenceTarget:
+    t = _build_target(name, d)
+    lip = _LIPSCHITZ.get(name)
+    if lip is not None:
+        from dataclasses import replace
+
+        t = replace(t, lipschitz=lip * (1.0 if name == "tanh-system" else math.sqrt(d)))
+    return t
+
+
+# declared Lipschitz constants per output coordinate (max-norm on the inputs); times sqrt(d) for d outputs
+_LIPSCHITZ = {"running-mean": 1.0, "moving-average": 1.0, "iir": 1.0, "running-max": 1.0, "running-min": 1.0,
+              "wiener-tanh": 5.0, "wiener-sin": 5.0, "hammerstein": math.pi, "tanh-system": 11.2,
+              "reversal": 1.0, "centred-moving-average": 1.0}
+
+
+def _build_target(name: str, d: int) -> SequenceTarget:
     lam = float(_LAMBDA)
     if name == "running-mean":
         return _causal(name, d, d, _running_mean, continuous=True, structure=_diagonal(d, _mean_weight))
@@ -164,6 +212,16 @@ def _build(name: str, d: int) -> SequenceTarget:
         return _causal(name, d, 1, _tanh_system, continuous=True)
     if name == "majority":
         return _causal(name, d, 1, _majority, continuous=False)
+    if name == "gaussian":
+        return _causal(name, d, 1, _gaussian, continuous=True, tail=gaussian_tail(d))
+    if name == "gaussian-wave":
+        return _causal(name, d, 2, _gaussian_wave, continuous=True, tail=gaussian_tail(d))
+    if name == "gaussian-cos":
+        def gcos(x: np.ndarray) -> np.ndarray:
+            g = np.exp(-0.5 * np.sum(x * x, axis=(1, 2)))
+            return (g[:, None] * np.cos(x[:, :, 0]))[:, :, None]
+        return SequenceTarget(name=name, input_dim=d, output_dim=1, fn=gcos, causal=False, continuous=True,
+                              tail=gaussian_tail(d))
     if name == "reversal":
         return SequenceTarget(name=name, input_dim=d, output_dim=d, fn=lambda x: x[:, ::-1].copy(), causal=False,
                               continuous=True, structure=_diagonal(d, _reversal_weight))
@@ -184,7 +242,8 @@ def _build(name: str, d: int) -> SequenceTarget:
 
 SEQUENCE_LIBRARY: tuple[str, ...] = (
     "running-mean", "moving-average", "iir", "running-max", "running-min", "wiener-tanh", "wiener-sin",
-    "hammerstein", "tanh-system", "majority", "reversal", "centred-moving-average",
+    "hammerstein", "tanh-system", "majority", "gaussian", "gaussian-wave", "reversal", "centred-moving-average",
+    "gaussian-cos",
 )
 
 

@@ -108,7 +108,7 @@ class RunningMaxStructure:
 
 @dataclass(frozen=True, eq=False)
 class SequenceTarget:
-    """A sequence-to-sequence target (see the module docstring).
+    r"""A sequence-to-sequence target (see the module docstring).
 
     Attributes
     ----------
@@ -127,6 +127,15 @@ class SequenceTarget:
         Mathematical structure used by constructions.
     sequence_fn : callable or None
         Optional whole-sequence evaluator of a causal target (a fast path; must agree with ``fn``).
+    lipschitz : float or None
+        A *declared* Lipschitz constant of every :math:`f_t` from the max-norm over all input
+        coordinates of :math:`x[1..t]` (or :math:`x[1..T]`) to the Euclidean norm of the output;
+        certificates use it (None: unknown, no certificate).
+    tail : callable or None
+        ``tail(L, p, n)``: an upper bound on the :math:`L^p` norm, outside the cube
+        :math:`[-L, L]^{n d_x}`, of an output that depends on :math:`n` tokens: :math:`f_t` with
+        :math:`n = t` for a causal target, every output with :math:`n = T` for a non-causal one
+        (for whole-space :math:`L^p` witnesses; None: unknown).
     """
 
     name: str
@@ -139,6 +148,8 @@ class SequenceTarget:
     structure: Any = None
     sequence_fn: Callable[[np.ndarray], np.ndarray] | None = None
     info: Mapping[str, Any] = field(default_factory=dict)
+    lipschitz: float | None = None
+    tail: Callable[[float, float, int], float] | None = None
 
     def _seqs(self, x: Any) -> np.ndarray:
         arr = np.asarray(x, dtype=np.float64)

@@ -1,6 +1,9 @@
 """The handler for recurrent witnesses (``uat.rnn/1``: deep RNNs and BRNNs).
 
 The horizon ``T`` comes from the option ``T`` or else the witness metadata (``horizon``);
+an :math:`L^p` witness whose metadata says ``whole_space`` is measured on the whole space
+(:func:`~verification.sequence.sequence_lp_error_whole`, on the cube of 5/4 times the witness box,
+unless the option ``whole_space=False`` or an explicit ``radius`` is given);
 the target is a sequence-library name, a :class:`uat.sequence_targets.SequenceTarget` or a
 callable (prefix form for a causal network, whole-sequence form for a BRNN).  Causal networks
 are also checked for causality; the report is in ``details["causality"]``.
@@ -16,10 +19,10 @@ from uat.recurrent import Recurrent
 from uat.sequence_targets import make_sequence_target
 
 from ._dispatch import Handler, register_handler
-from .sequence import causality_check, sequence_lp_error, sequence_sup_error
+from .sequence import causality_check, sequence_lp_error, sequence_lp_error_whole, sequence_sup_error
 
 _SUP_OPTIONS = {"T", "m", "seed", "method", "causality"}
-_LP_OPTIONS = {"T", "m", "seed", "method", "replicates", "confidence", "causality"}
+_LP_OPTIONS = {"T", "m", "seed", "method", "replicates", "confidence", "causality", "whole_space", "radius"}
 
 
 def _horizon(net: Recurrent, options: dict) -> int:
@@ -43,12 +46,17 @@ def measure_recurrent(net: Recurrent, target: Any, *, domain: Any = None, norm: 
         raise ParameterError(f"unknown method {method!r} for a recurrent network; valid: auto, sampled (sup), qmc (lp)")
     T = _horizon(net, given)
     check = given.pop("causality", True)
+    whole = given.pop("whole_space", None)
+    radius = given.pop("radius", None)
     tgt = make_sequence_target(target, input_dim=net.input_dim, output_dim=net.output_dim, causal=net.is_causal)
     if domain is None:
         domain = net.metadata.get("domain") if tgt.domain is None else tgt.domain
     box = parse_domain(domain, dim=net.input_dim)
     if norm == "sup":
         res = sequence_sup_error(net, tgt, box, T, **given)
+    elif (whole if whole is not None else (bool(net.metadata.get("whole_space")) or radius is not None)):
+        R = float(radius) if radius is not None else 1.25 * max(max(abs(float(a)), abs(float(b))) for a, b in zip(box.lo, box.hi))
+        res = sequence_lp_error_whole(net, tgt, T, radius=R, p=2.0 if p is None else p, **given)
     else:
         res = sequence_lp_error(net, tgt, box, T, p=2.0 if p is None else p, **given)
     notes = []

@@ -11,6 +11,15 @@ with :math:`e_t(x) = \|f(x)[t] - N(x)[t]\|_2`:
   :math:`K^T`, so the volume :math:`|K|^T` enters), estimated by :math:`R` independent
   scramblings of :math:`2^m` Sobol' points with a Student-t confidence interval per time; the
   reported error is :math:`\max_t`, with the interval :math:`[\max_t \mathrm{low}_t, \max_t \mathrm{high}_t]`.
+* **L^p on the whole space** (:func:`sequence_lp_error_whole`): a causal output at time :math:`t`
+  depends on :math:`x[1..t]`, so its norm is over :math:`\mathbb R^{d_x t}` (over
+  :math:`\mathbb R^{d_x T}` for a BRNN).  For a witness that vanishes outside a box,
+  :math:`\|e_t\|_{L^p(\mathbb R^{d_x t})}^p = \int_{[-R,R]^{d_x t}} e_t^p +
+  \|f_t\|_{L^p(\text{outside})}^p` *provided* :math:`N(x)[t] = 0` whenever a token up to time
+  :math:`t` leaves :math:`[-R, R]^{d_x}`.  The first term is the QMC estimate above on the cube,
+  the second the target's declared tail bound, and the proviso is *tested* (not proved) on
+  sequences with one token at :math:`\pm 10^3` and :math:`\pm 10^6`: any nonzero output there
+  is reported and the upper end of the interval becomes infinite.
 * **causality**: for every :math:`s`, replacing the tokens :math:`x[s..T]` must leave the
   outputs at times :math:`t < s` *bit-identical* (float64 equality, not a tolerance).
 
@@ -22,6 +31,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -34,7 +44,8 @@ from uat.sequence_targets import SequenceTarget
 from ._result import ErrorEstimate
 from ._validate import ensure_int, ensure_p
 
-__all__ = ["sequence_sup_error", "sequence_lp_error", "causality_check", "CausalityReport", "sequence_samples"]
+__all__ = ["sequence_sup_error", "sequence_lp_error", "sequence_lp_error_whole", "far_field_outputs",
+           "causality_check", "CausalityReport", "sequence_samples"]
 
 _CHUNK = 1 << 14
 
@@ -161,6 +172,75 @@ def sequence_lp_error(net: Recurrent, target: SequenceTarget, box: Box, T: int, 
         parameters={"T": T, "m": m, "replicates": R, "seed": seed, "confidence": confidence},
         details={"per_t": val_t.tolist(), "per_t_low": lo_t.tolist(), "per_t_high": hi_t.tolist(),
                  "argmax_time": t + 1, "domain": str(box), "volume": vol},
+    )
+
+
+def far_field_outputs(net: Recurrent, box: Box, T: int, *, far: tuple[float, ...] = (1e3, 1e6), sequences: int = 16,
+                      seed: int = 0) -> float:
+    """Largest |output| at times >= s over sequences whose token s has one coordinate at +-far (others in ``box``)."""
+    rng = np.random.default_rng(seed)
+    worst = 0.0
+    for value in far:
+        for sign in (1.0, -1.0):
+            x = box.lo_array + box.widths * rng.random((sequences, T, box.dim))
+            s = rng.integers(0, T, size=sequences)
+            i = rng.integers(0, box.dim, size=sequences)
+            x[np.arange(sequences), s, i] = sign * value
+            y = net.evaluate(x)
+            later = np.arange(T)[None, :] >= s[:, None] if net.is_causal else np.ones((sequences, T), dtype=bool)
+            worst = max(worst, float(np.max(np.abs(y) * later[:, :, None])))
+    return worst
+
+
+def sequence_lp_error_whole(net: Recurrent, target: SequenceTarget, T: int, *, radius: float, p: float = 2.0,
+                            m: int = 12, replicates: int = 8, seed: int = 0, confidence: float = 0.95) -> ErrorEstimate:
+    """L^p error per time over all of R^(d_x t) for a witness that vanishes outside [-radius, radius]^(d_x t)
+    (see the module docstring); needs the target's declared ``tail``."""
+    if target.tail is None:
+        raise ParameterError(f"the target {target.name!r} declares no tail bound, so its L^p norm outside a box is "
+                             "unknown; measure on a box instead (whole_space=False)")
+    if not net.is_causal and target.causal:
+        raise ParameterError(f"target {target.name!r} is causal: its outputs at t < T do not decay in the later tokens, "
+                             "so they are not in L^p(R^(d_x T)); a bidirectional whole-space measurement needs a "
+                             "non-causal target with a tail")
+    R = float(radius)
+    if not R > 0:
+        raise ParameterError(f"radius must be > 0, got {radius!r}")
+    box = Box((-Fraction(R),) * net.input_dim, (Fraction(R),) * net.input_dim)
+    inner = sequence_lp_error(net, target, box, T, p=p, m=m, replicates=replicates, seed=seed, confidence=confidence)
+    p = inner.p
+    # a causal output at time t depends on x[1..t] only: its norm is over R^(d_x t), so the cube's volume enters
+    # as vol^t (the box estimate used vol^T); a BRNN output depends on the whole sequence (vol^T, R^(d_x T))
+    vol = box.volume
+    rescale = np.array([vol ** ((t - T) / p) if net.is_causal else 1.0 for t in range(1, T + 1)])
+    span = [t if net.is_causal else T for t in range(1, T + 1)]
+    tails = np.array([target.tail(R, p, k) for k in span])
+    far = far_field_outputs(net, box, T, seed=seed)
+    val = ((np.array(inner.details["per_t"]) * rescale) ** p + tails**p) ** (1 / p)
+    lo_t = np.array(inner.details["per_t_low"]) * rescale
+    hi_t = ((np.array(inner.details["per_t_high"]) * rescale) ** p + tails**p) ** (1 / p)
+    t = int(np.argmax(val))
+    return ErrorEstimate(
+        value=float(val[t]),
+        low=float(np.max(lo_t)),
+        high=float(np.max(hi_t)) if far == 0.0 else math.inf,
+        certified=False,
+        method="sequence-qmc-whole",
+        n_evals=inner.n_evals,
+        assumptions=(
+            f"{confidence:.0%} Student-t interval per time from {inner.parameters['replicates']} independent scramblings "
+            f"of 2^{m} Sobol' sequences on the cube [-{R:g}, {R:g}]^(d_x n), n = {'t' if net.is_causal else 'T'} tokens "
+            "(Lebesgue measure), plus the target's declared tail outside it "
+            f"(<= {float(tails.max()):.3g}); a statistical statement, not a proof",
+            "the network is assumed to be 0 once a token leaves the cube",
+            f"that assumption was tested on far sequences (one token at +-1e3, +-1e6): max |output| = {far:.3g}"
+            + ("" if far == 0.0 else " (NOT zero: no upper bound)"),
+        ),
+        norm="lp",
+        p=p,
+        parameters={**dict(inner.parameters), "radius": R},
+        details={**dict(inner.details), "per_t": val.tolist(), "per_t_high": hi_t.tolist(), "tail_per_t": tails.tolist(),
+                 "far_field_max": far, "domain": f"R^(d_x t) (cube radius {R:g})"},
     )
 
 
