@@ -27,6 +27,7 @@ SWEEP = [
     ("leaky_relu(1/10)", 1000, 1.0),
     ("leaky_relu(-1/3)", 1000, 1.0),
     ("step", 1000, 1.0),
+    ("stepped_leaky_relu(1/4)", 1000, 1.0),
     ("softplus", 1000, 1.0),
     ("gelu", 1000, 1.0),
     ("tanh", 1000, 1.0),
