@@ -198,3 +198,16 @@ def test_stepped_uniform_witnesses_of_one_input_are_certified(target, eps, compa
         assert flt.ambiguous.size == 0 and ex.n_pieces == flt.n_pieces
         for a, b in ((ex.values, flt.values), (ex.left, flt.left), (ex.right, flt.right)):
             np.testing.assert_allclose(np.array(a, dtype=float), b, rtol=0, atol=1e-9)
+
+
+def test_undecidable_float_jumps_leave_lp_uncertified(monkeypatch):
+    import verification._sup1d as sup1d
+
+    net = FeedForward.from_layers([([[1], [-1]], [0, 0], S), ([[1, 1]], [1])])
+    decided = lp_error(net, "0*x1", "[-1,1]", p=2)  # exact recomputation: certified, (3/4)^2 x^2 integrated
+    assert decided.certified and decided.details["pieces_arithmetic"].startswith("exact rational")
+    assert abs(decided.value - sqrt(2 * (9 / 16) / 3)) <= tol("verify_closed_form")
+    monkeypatch.setattr(sup1d, "EXACT_WORK", 0)
+    r = lp_error(net, "0*x1", "[-1,1]", p=2)
+    assert not r.certified and any("cannot decide" in n for n in r.details["notes"])
+    assert not any("no derivative" in n for n in r.details["notes"])

@@ -1,6 +1,8 @@
 r"""L^p error in one input dimension: exact pieces, Gauss-Legendre per piece, and a certified interval.
 
-**Value.**  The network's pieces are computed exactly (:func:`linear_pieces_1d`).  For a
+**Value.**  The network's pieces are computed exactly (:func:`linear_pieces_1d`; for a
+discontinuous network whose float64 pieces leave a jump undecided, in rational arithmetic
+within :data:`verification._sup1d.EXACT_WORK`, else the result is not certified).  For a
 scalar target and an exponent that is not an even integer, each piece is further split
 at the sign changes of :math:`e = f - N` (found on 17 sample points per piece and refined
 by bisection), so that :math:`|e|^p` is smooth on every sub-interval.  Each sub-interval is
@@ -34,9 +36,8 @@ from uat.tolerances import tol
 
 from ._bounds import target_bounds
 from ._result import ErrorEstimate
-from ._sup1d import _ROUNDING
+from ._sup1d import _ROUNDING, EXACT_WORK, decided_pieces
 from ._validate import target_values
-from .pieces import linear_pieces_1d
 
 __all__ = ["lp_exact_1d"]
 
@@ -223,7 +224,8 @@ def lp_exact_1d(
     max_intervals: int,
     max_pieces: int,
 ) -> ErrorEstimate:
-    pcs = linear_pieces_1d(net, box.lo[0], box.hi[0], max_pieces=max_pieces)
+    pcs, arithmetic = decided_pieces(net, box, max_pieces)  # a jump float64 cannot decide is redone exactly
+    undecided = pcs.ambiguous.size > 0
     agreement = pcs.verify()
     a = np.asarray(pcs.breakpoints[:-1], dtype=np.float64)
     b = np.asarray(pcs.breakpoints[1:], dtype=np.float64)
@@ -245,17 +247,26 @@ def lp_exact_1d(
     )
     n_evals += c_evals
     notes = []
-    certified = math.isfinite(high) and agreement <= tol("conditioning_flag")
+    bounded = math.isfinite(high)
+    certified = bounded and agreement <= tol("conditioning_flag") and not undecided
+    if undecided:
+        notes.append(
+            f"float64 cannot decide the branch of a jump unit at {pcs.ambiguous.size} place(s) (a unit within "
+            f"rounding of 0), and exact recomputation exceeds EXACT_WORK = {EXACT_WORK}: not certified"
+        )
     if certified:
         if not (low <= value <= high):
             notes.append(f"quadrature value {value:.17g} lies outside the certified interval (reported as is)")
         ass = assumptions + [_ROUNDING]
     else:
         low, high = q_low, q_high
-        notes.append(
-            "no derivative, Lipschitz or value bound for the target: the interval is the quadrature error "
-            "estimate (Gauss-Legendre 10 vs 20 nodes), not a proof"
-        )
+        if not bounded:
+            notes.append(
+                "no derivative, Lipschitz or value bound for the target: the interval is the quadrature error "
+                "estimate (Gauss-Legendre 10 vs 20 nodes), not a proof"
+            )
+        if agreement > tol("conditioning_flag"):
+            notes.append(f"pieces disagree with the forward pass by {agreement:.2e} (relative): not certified")
         ass = ["quadrature error estimated by comparing Gauss-Legendre rules; not certified"]
     if unconverged:
         notes.append("quadrature did not reach the requested relative tolerance within the budget")
@@ -277,6 +288,7 @@ def lp_exact_1d(
             "quadrature_error_estimate": (total + qerr) ** (1 / p) - value,
             "certificate_intervals": n_cert,
             "pieces_vs_forward": agreement,
+            "pieces_arithmetic": arithmetic,
             "bound_methods": methods or ["none"],
             "notes": notes,
         },

@@ -52,7 +52,7 @@ from ._result import ErrorEstimate
 from ._validate import target_values
 from .pieces import linear_pieces_1d
 
-__all__ = ["sup_exact_1d", "interval_upper", "pieces_for_sup", "EXACT_WORK"]
+__all__ = ["sup_exact_1d", "interval_upper", "decided_pieces", "EXACT_WORK"]
 
 # largest pieces x depth x width^2 for which ambiguous float64 pieces are redone in rational
 # arithmetic (about 5 s on the reference machine; docs/verification.md)
@@ -92,7 +92,7 @@ class _Bounds:
         return hess, lip
 
 
-def pieces_for_sup(net: FeedForward, box: Box, max_pieces: int) -> tuple[Any, str]:
+def decided_pieces(net: FeedForward, box: Box, max_pieces: int) -> tuple[Any, str]:
     """Float64 pieces, redone exactly when a jump is ambiguous and the work is affordable; (pieces, arithmetic)."""
     pcs = linear_pieces_1d(net, box.lo[0], box.hi[0], max_pieces=max_pieces)
     if pcs.ambiguous.size == 0:
@@ -114,7 +114,7 @@ def sup_exact_1d(
     max_pieces: int,
 ) -> ErrorEstimate:
     a = float(box.lo[0])
-    pcs, arithmetic = pieces_for_sup(net, box, max_pieces)
+    pcs, arithmetic = decided_pieces(net, box, max_pieces)
     undecided = pcs.ambiguous.size > 0
     agreement = pcs.verify()
     t = np.asarray(pcs.breakpoints, dtype=np.float64)
