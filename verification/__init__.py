@@ -9,12 +9,14 @@ constructed networks are all judged the same way.  Measuring and judging are sep
   :class:`uat.errors.NotApproximating` with a readable report.
 
 The exact pieces and regions are public (:func:`linear_pieces_1d`,
-:func:`linear_regions_2d`) for plots and structural checks; :func:`measure` and
+:func:`linear_regions_2d`) for plots and structural checks; recurrent witnesses have
+:func:`sequence_sup_error`, :func:`sequence_lp_error`, :func:`sequence_lp_error_whole`,
+:func:`sequence_sup_certificate` and :func:`causality_check` (docs/rnn.md); :func:`measure` and
 :func:`register_handler` dispatch on the witness kind.  See ``docs/verification.md``.
 
 >>> import verification
 >>> sorted(verification.__all__)[:3]
-['ErrorEstimate', 'FloatError', 'Handler']
+['CausalityReport', 'ErrorEstimate', 'FloatError']
 """
 
 from ._dispatch import Handler as Handler
@@ -31,15 +33,23 @@ from .plot import plot_error as plot_error
 from .precision import float_error as float_error
 from .regions import Regions2D as Regions2D
 from .regions import linear_regions_2d as linear_regions_2d
+from ._sequence_cert import sequence_sup_certificate as sequence_sup_certificate
+from .sequence import CausalityReport as CausalityReport
+from .sequence import causality_check as causality_check
+from .sequence import sequence_lp_error as sequence_lp_error
+from .sequence import sequence_lp_error_whole as sequence_lp_error_whole
+from .sequence import sequence_sup_error as sequence_sup_error
 from .sup import sup_error as sup_error
 
 __all__ = [
+    "CausalityReport",
     "ErrorEstimate",
     "FloatError",
     "Handler",
     "Pieces1D",
     "Regions2D",
     "assert_approximates",
+    "causality_check",
     "float_error",
     "handler_for",
     "linear_pieces_1d",
@@ -48,5 +58,9 @@ __all__ = [
     "measure",
     "plot_error",
     "register_handler",
+    "sequence_lp_error",
+    "sequence_lp_error_whole",
+    "sequence_sup_certificate",
+    "sequence_sup_error",
     "sup_error",
 ]

@@ -19,9 +19,11 @@ from uat.recurrent import Recurrent
 from uat.sequence_targets import make_sequence_target
 
 from ._dispatch import Handler, register_handler
+from ._result import ErrorEstimate
+from ._sequence_cert import certificate_applies, sequence_sup_certificate
 from .sequence import causality_check, sequence_lp_error, sequence_lp_error_whole, sequence_sup_error
 
-_SUP_OPTIONS = {"T", "m", "seed", "method", "causality"}
+_SUP_OPTIONS = {"T", "m", "seed", "method", "causality", "cells"}
 _LP_OPTIONS = {"T", "m", "seed", "method", "replicates", "confidence", "causality", "whole_space", "radius"}
 
 
@@ -42,8 +44,12 @@ def measure_recurrent(net: Recurrent, target: Any, *, domain: Any = None, norm: 
     if unknown:
         raise ParameterError(f"options {sorted(unknown)} do not apply to a recurrent network ({norm}); valid: {sorted(valid)}")
     method = given.pop("method", None)
-    if method not in (None, "auto", "sampled", "qmc"):
-        raise ParameterError(f"unknown method {method!r} for a recurrent network; valid: auto, sampled (sup), qmc (lp)")
+    if method not in (None, "auto", "sampled", "qmc", "cover"):
+        raise ParameterError(f"unknown method {method!r} for a recurrent network; valid: auto, sampled (sup), "
+                             "cover (sup: covering certificate), qmc (lp)")
+    if method == "cover" and norm != "sup":
+        raise ParameterError("method 'cover' certifies the sup norm; for L^p use qmc")
+    cells = given.pop("cells", None)
     T = _horizon(net, given)
     check = given.pop("causality", True)
     whole = given.pop("whole_space", None)
@@ -52,14 +58,23 @@ def measure_recurrent(net: Recurrent, target: Any, *, domain: Any = None, norm: 
     if domain is None:
         domain = net.metadata.get("domain") if tgt.domain is None else tgt.domain
     box = parse_domain(domain, dim=net.input_dim)
+    notes = []
     if norm == "sup":
         res = sequence_sup_error(net, tgt, box, T, **given)
+        why = certificate_applies(net, tgt, T)
+        if method == "cover":
+            if why:
+                raise ParameterError(f"the covering certificate does not apply: {why}")
+            cert = sequence_sup_certificate(net, tgt, box, T, cells=cells)
+            res = _combine(res, cert)
+        elif not why:
+            notes.append("a covering certificate applies to this network and target: method='cover' (uat verify "
+                         "--method cover)")
     elif (whole if whole is not None else (bool(net.metadata.get("whole_space")) or radius is not None)):
         R = float(radius) if radius is not None else 1.25 * max(max(abs(float(a)), abs(float(b))) for a, b in zip(box.lo, box.hi))
         res = sequence_lp_error_whole(net, tgt, T, radius=R, p=2.0 if p is None else p, **given)
     else:
         res = sequence_lp_error(net, tgt, box, T, p=2.0 if p is None else p, **given)
-    notes = []
     if check and net.is_causal:
         rep = causality_check(net, box, T, seed=int(given.get("seed", 0)))
         notes.append(rep.describe())
@@ -68,6 +83,19 @@ def measure_recurrent(net: Recurrent, target: Any, *, domain: Any = None, norm: 
     if per_t:
         notes.append("per-time error: " + ", ".join(f"{v:.2e}" for v in per_t))
     return res.with_details(notes=notes)
+
+
+def _combine(sampled: ErrorEstimate, cert: ErrorEstimate) -> ErrorEstimate:
+    """The sampled maximum (a lower bound) with the cover's upper bound: certified unless the cover is vacuous."""
+    from dataclasses import replace
+
+    details = {**dict(sampled.details), "certificate": {k: cert.details[k] for k in ("cells", "relaxed_relus", "vacuous",
+                                                                                      "trivial_bound", "per_t")}}
+    if not cert.certified:
+        return replace(sampled, assumptions=sampled.assumptions + cert.assumptions, details=details)
+    return replace(sampled, low=sampled.value, high=max(cert.high, sampled.value), certified=True,
+                   method="sequence-sampled+cover", assumptions=cert.assumptions + sampled.assumptions[:1],
+                   details={**details, "per_t_bound": cert.details["per_t"]})
 
 
 def describe_recurrent(net: Recurrent) -> dict:
