@@ -26,7 +26,6 @@ True
 from __future__ import annotations
 
 import json
-import math
 import os
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -184,7 +183,7 @@ def _read_network(obj: Mapping[str, Any]) -> FeedForward:
             raise FormatError(f"{where}: bias has {b.shape[0]} entries but weight has {w.shape[0]} rows")
         try:
             act = parse_activation(lj.get("activation", "identity"))
-        except ActivationError as exc:
+        except (ActivationError, ExactnessError) as exc:
             raise FormatError(f"{where}: {exc}") from None
         layers.append(Layer(w, b, act))
     if layers[0].in_dim != d_in:
@@ -242,6 +241,3 @@ def load(path: str | os.PathLike[str]) -> Any:
     with open(path, "rb") as fh:
         return loads(fh.read())
 
-
-def _finite(x: float) -> bool:
-    return math.isfinite(x)
