@@ -5,6 +5,9 @@ Realises the upper bound of Park, Yun, Lee and Shin, *Minimum width for universa
 :math:`L^p(\mathbb R^{d_x}, \mathbb R^{d_y})` iff :math:`w \ge \max\{d_x+1, d_y\}` (catalogue id
 ``park2021-relu-lp-whole``).
 
+The witness's recorded ``domain`` (the default measuring box of ``uat verify``) is the truncation
+box widened by its own width on each side; beyond it the output is exactly 0.
+
 The construction (relu.md §4, Recipe B; see docs/relu.md): the ``domain`` is the truncation box
 (the target must vanish outside it, or declare ``tail=`` a bound on its :math:`L^p` mass there);
 the input is rescaled and clamped to :math:`[-1, 2]^{d_x}`, an *outside flag* neuron
@@ -21,6 +24,8 @@ layer.  The extra neuron is the flag; on :math:`\mathbb R^{d_x}` it cannot be sa
 from __future__ import annotations
 
 from typing import Any
+
+from uat.domains import Box
 
 from ._registry import ConstructionSpec, ContractCase, register
 from ._relu_api import add_arguments, construction_result, from_args
@@ -48,8 +53,12 @@ def build_relu_lp_whole(target: Any = None, *, eps: Any = None, p: Any = 2, doma
     w = lp_witness(NAME, "whole", target, eps=eps, p=p, domain=domain, input_dim=input_dim,
                    output_dim=output_dim, progress=progress, overrides=overrides)
     plan = w.plan
+    # the recorded domain (what `uat verify` measures on by default) is the truncation box widened by
+    # its own width on every side: it holds the flag's shell, and beyond it the witness is exactly 0
+    wide = Box(tuple(a - (b - a) for a, b in zip(w.box.lo, w.box.hi)),
+               tuple(b + (b - a) for a, b in zip(w.box.lo, w.box.hi)))
     return construction_result(
-        w.network, name=NAME, theorem=THEOREM, width=width(plan.dx, plan.dy), target=w.target, box=w.box,
+        w.network, name=NAME, theorem=THEOREM, width=width(plan.dx, plan.dy), target=w.target, box=wide,
         eps=w.eps, p=w.p, plan=plan, parameters={**plan.parameters(), "truncation_box": str(w.box)},
         predicted=plan.predicted, precision=plan.precision,
         notes=("Recipe B (relu.md 4): clamp to [-1,2]^d_x, outside flag, Recipe A carrying the flag, exact-zero "
