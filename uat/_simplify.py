@@ -106,11 +106,12 @@ def _prune(layers: list[list[Any]], exact: bool) -> bool:
                 changed = True
                 continue
             if all(_is_zero(v) for v in row):
-                c = _const(act, b[j], exact)
+                c = _const(act.neuron(j), b[j], exact)
                 bn = bn + col * c
                 changed = True
                 continue
-            key, scale = _key(row, b[j], act, exact)
+            key, scale = _key(row, b[j], act.neuron(j), exact)
+            key = (str(act.neuron(j)),) + key
             if key in seen:
                 k, kscale = seen[key]
                 wn[:, k] = wn[:, k] + col * (scale / kscale)
@@ -124,10 +125,10 @@ def _prune(layers: list[list[Any]], exact: bool) -> bool:
             w = _zero_like(w, exact, (1, w.shape[1]))
             b = _zero_like(b, exact, (1,))
             wn = _zero_like(wn, exact, (wn.shape[0], 1))
-            layers[i] = [w, b, act]
+            layers[i] = [w, b, act.select([0])]
             layers[i + 1] = [wn, bn, an]
             continue
-        layers[i] = [w[keep], b[keep], act]
+        layers[i] = [w[keep], b[keep], act.select(keep)]
         layers[i + 1] = [wn[:, keep], bn, an]
     return changed
 

@@ -153,6 +153,22 @@ class Activation:
             return (float(self.negative_slope), 1.0)
         raise ActivationError(f"{self} is not piecewise linear")
 
+    # The per-neuron interface shared with uat._mixed.MixedActivation (one activation for all neurons).
+    @property
+    def distinct(self) -> tuple["Activation", ...]:
+        return (self,)
+
+    def neuron(self, j: int) -> "Activation":
+        """The activation of neuron ``j`` (the same for every neuron)."""
+        return self
+
+    def select(self, indices: Any) -> "Activation":
+        return self
+
+    def exact_vector(self, ts: Any) -> list[Fraction]:
+        """Exact values at a vector of rational pre-activations."""
+        return [self.exact(t) for t in ts]
+
     def __str__(self) -> str:
         if self.param is None:
             return self.name
@@ -279,17 +295,32 @@ def power(k: int) -> Activation:
     return Activation("power", to_fraction(k))
 
 
-def parse_activation(spec: Any) -> Activation:
-    """Normalise any accepted spelling to an :class:`Activation`.
+def parse_activation(spec: Any) -> Any:
+    """Normalise any accepted spelling to an :class:`Activation` (or a per-neuron one).
 
     Accepts an Activation, its text form (``"relu"``, ``"leaky_relu(1/10)"``, ``"power(3)"``)
-    or its JSON form (``"relu"`` or ``{"name": "leaky_relu", "negative_slope": "1/10"}``).
+    or its JSON form (``"relu"`` or ``{"name": "leaky_relu", "negative_slope": "1/10"}``).  A
+    list (or the text ``"[relu, step]"``) gives per-neuron activations
+    (:class:`uat._mixed.MixedActivation`), used by Park et al.'s ReLU+STEP networks.
 
     >>> parse_activation("power(3)") == power(3)
     True
+    >>> parse_activation("[relu, step]")
+    MixedActivation('[relu, step]')
     """
     if isinstance(spec, Activation):
         return spec
+    if type(spec).__name__ == "MixedActivation":
+        return spec
+    if isinstance(spec, (list, tuple)) or (isinstance(spec, str) and spec.strip().startswith("[")):
+        from ._mixed import per_neuron
+
+        if isinstance(spec, str):
+            inner = spec.strip()
+            if not inner.endswith("]"):
+                raise ActivationError(f"cannot read the per-neuron activation {spec!r}; expected e.g. '[relu, step]'")
+            spec = [s.strip() for s in _split_top_level(inner[1:-1])]
+        return per_neuron(list(spec))
     if isinstance(spec, str):
         m = _TEXT_RE.match(spec)
         if not m:
@@ -316,3 +347,20 @@ def parse_activation(spec: Any) -> Activation:
             raise ActivationError(f"activation {name!r} needs its parameter {key!r}")
         return Activation(name, to_fraction(spec[key]))
     raise ActivationError(f"cannot read an activation from {type(spec).__name__} {spec!r}")
+
+
+def _split_top_level(text: str) -> list[str]:
+    """Split on commas that are not inside parentheses."""
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return [p for p in parts if p.strip()]

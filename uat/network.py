@@ -109,6 +109,11 @@ class Layer:
             raise ExactnessError("layer mixes exact and float arrays; convert both with as_float() or make both exact")
         if not isinstance(self.activation, Activation):
             object.__setattr__(self, "activation", parse_activation(self.activation))
+        size = getattr(self.activation, "size", None)
+        if size is not None and size != w.shape[0]:
+            raise DimensionMismatch(
+                f"the per-neuron activation lists {size} neurons but the layer has {w.shape[0]}"
+            )
 
     @classmethod
     def create(cls, weight: Any, bias: Any, activation: Any = IDENTITY, *, exact: bool | None = None) -> "Layer":
@@ -346,11 +351,15 @@ class FeedForward:
 
     @property
     def activations(self) -> tuple[Activation, ...]:
-        """Distinct activations in order of first use (hidden and output layers)."""
+        """Distinct activations in order of first use (hidden and output layers).
+
+        Per-neuron activations contribute each of their distinct activations.
+        """
         seen: list[Activation] = []
         for b in self.blocks:
-            if b.activation not in seen:
-                seen.append(b.activation)
+            for a in b.activation.distinct:
+                if a not in seen:
+                    seen.append(a)
         return tuple(seen)
 
     @property
@@ -359,8 +368,9 @@ class FeedForward:
         seen: list[Activation] = []
         for i, b in enumerate(self.blocks):
             hidden = b.count - 1 if i == len(self.blocks) - 1 else b.count
-            if hidden > 0 and b.activation not in seen:
-                seen.append(b.activation)
+            for a in b.activation.distinct if hidden > 0 else ():
+                if a not in seen:
+                    seen.append(a)
         return tuple(seen)
 
     def activation_profile(self) -> tuple[tuple[Activation, int], ...]:
@@ -480,7 +490,8 @@ class FeedForward:
             for layer in self.iter_layers():
                 act = layer.activation
                 w, b = layer.weight, layer.bias
-                h = [act.exact(sum((w[i, j] * h[j] for j in range(len(h)) if w[i, j]), b[i])) for i in range(w.shape[0])]
+                z = [sum((w[i, j] * h[j] for j in range(len(h)) if w[i, j]), b[i]) for i in range(w.shape[0])]
+                h = act.exact_vector(z)
             out.append(h)
         return np.array(out, dtype=object).reshape(len(rows), self.output_dim)
 
@@ -513,7 +524,7 @@ class FeedForward:
             hidden = ", ".join(f"{w}" if c == 1 else f"{w}x{c}" for w, c in prof)
         else:
             hidden = f"width {self.width}"
-        acts = ", ".join(str(a) for a in self.activations)
+        acts = ", ".join(str(a) for a in self.activations)  # per-neuron layers list their parts
         kind = "exact" if self.is_exact else "float64"
         return f"FeedForward({self.input_dim} -> [{hidden}] -> {self.output_dim}; depth {self.depth}; {acts}; {kind})"
 
