@@ -52,10 +52,10 @@ def _finish(st: LogicalState, plan: Plan, value: int, progress: Any) -> tuple[Fe
     if plan.dy == 1:
         R = st.zeros((1, st.w))
         R[0, value] = st.num(1)
-        return st.finish(R, st.zeros(1))
+        return st.finish(R, st.zeros(1), progress=progress)
     where = decode(st, value, plan.dy, plan.M, progress=progress)
     st.checkpoint("decoder")
-    return st.finish(*_readout(st, plan, where))
+    return st.finish(*_readout(st, plan, where), progress=progress)
 
 
 def build_compact(plan: Plan, box: Box, *, progress: Any = None) -> tuple[FeedForward, Trace]:

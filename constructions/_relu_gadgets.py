@@ -40,7 +40,7 @@ from ._relu_state import LogicalState
 
 __all__ = ["clip", "sweep", "bend", "gate", "snap", "SWEEP_CHUNK"]
 
-SWEEP_CHUNK = 1 << 15  # sweep steps folded per numpy batch (bounds memory, drives progress)
+SWEEP_CHUNK = 1 << 13  # sweep steps folded per numpy batch (bounds memory, drives progress)
 
 
 def _nc_mask(st: LogicalState, force: Sequence[int] = ()) -> np.ndarray:

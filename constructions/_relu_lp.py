@@ -47,14 +47,17 @@ def lp_witness(name: str, kind: str, target: Any, *, eps: Any, p: Any, domain: A
     t, box, eps, p = normalise(target, eps=eps, p=p, domain=domain, input_dim=input_dim, output_dim=output_dim,
                                name=name)
     ov = dict(overrides)
-    plan = plan_lp(
-        t, box, eps, p, kind=kind, bits=ov.get("bits"), levels=ov.get("levels"), ramp=ov.get("ramp"),
-        lipschitz=ov.get("lipschitz"), cell_values_rule=ov.get("cell_values", "auto"),
-        exact=as_bool(ov.get("exact"), "exact"), bad_set_factor=bad_set_factor,
-        max_cells=int(ov.get("max_cells", 1 << 21)), tail=ov.get("tail"),
-    )
+    exact = as_bool(ov.get("exact"), "exact")
     builder = build_compact if kind == "compact" else build_whole
-    with progress_meter(progress, name, _total_steps(plan)) as pr:
+    with progress_meter(progress, name, None) as pr:
+        pr.advance(0, note="choosing the parameters")
+        plan = plan_lp(
+            t, box, eps, p, kind=kind, bits=ov.get("bits"), levels=ov.get("levels"), ramp=ov.get("ramp"),
+            lipschitz=ov.get("lipschitz"), cell_values_rule=ov.get("cell_values", "auto"),
+            exact=exact, bad_set_factor=bad_set_factor,
+            max_cells=int(ov.get("max_cells", 1 << 21)), tail=ov.get("tail"),
+        )
+        pr.total = _total_steps(plan)
         net, trace = builder(plan, box, progress=pr)
     return LpWitness(net, trace, plan, t, box, eps, p)
 

@@ -251,8 +251,10 @@ class LogicalState:
             self._stages.append((label, start, L))
 
     # -- output ----------------------------------------------------------------------------
-    def finish(self, R: Any, r0: Any, *, metadata: dict | None = None) -> tuple[FeedForward, Trace]:
+    def finish(self, R: Any, r0: Any, *, metadata: dict | None = None, progress: Any = None) -> tuple[FeedForward, Trace]:
         """Readout y = R z + r0; returns the network and its trace."""
+        if progress is not None:
+            progress.advance(0, note="assembling the network")
         R = self.array(R)
         r0 = self.array(r0)
         if self.depth == 0:  # e.g. a constant target: one pass-through layer keeps the format uniform
