@@ -11,6 +11,7 @@ MODULES: tuple[str, ...] = (
     "relu_like_lp_compact",
     "relu_lp_compact",
     "relu_lp_whole",
+    "relu_step_uniform",
     "relu_uniform_1d",
     "rnn_lp",
     "rnn_tanh",
