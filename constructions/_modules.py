@@ -15,6 +15,7 @@ MODULES: tuple[str, ...] = (
     "relu_uniform_1d",
     "rnn_lp",
     "rnn_tanh",
+    "rnn_tanh_iir",
     "rnn_uniform",
 )
 

@@ -41,7 +41,7 @@ from uat.sequence_targets import (
 
 from ._rnn_gated import GatedBlock, GatedLayout, OutputPL, RunningMaxTerm
 
-__all__ = ["Approximant", "plan_target"]
+__all__ = ["Approximant", "plan_target", "fit_random_features"]
 
 
 @dataclass
@@ -201,10 +201,46 @@ def _running_max_plan(st: RunningMaxStructure, lay: GatedLayout) -> Approximant:
     return out
 
 
-def _features_plan(target: SequenceTarget, lay: GatedLayout, eps: float, features: int | None, seed: int,
-                   max_features: int) -> Approximant:
+def fit_random_features(values: Any, D: int, eps: float, features: int | None, rng: np.random.Generator,
+                        max_features: int, *, act: str = "relu", u_max: float = 0.5,
+                        where: str = "") -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Least squares on fixed random features ``act(a . u + c)`` of ``u`` in ``[0, u_max]^D`` (plus a constant).
+
+    ``values(u)`` returns the target at points ``(n, D)``.  The feature count doubles from 16 (or is
+    ``features``) until the held-out max error (2048 uniform and 512 corner/face points) is <= eps/2.
+    Returns ``(a (n, D), c (n,), W (n+1, d_y), held-out error)``; ``W[0]`` is the constant.  A linear
+    solve, no iterative training; the error is sampled, not proved.
+    """
     from scipy.stats import qmc
 
+    f = (lambda z: np.maximum(z, 0.0)) if act == "relu" else np.tanh
+    train = np.vstack([qmc.Sobol(D, scramble=True, rng=rng).random_base2(12), _extremes(rng, 512, D)]) * u_max
+    test = np.vstack([rng.random((2048, D)), _extremes(rng, 512, D)]) * u_max
+    y_train, y_test = values(train), values(test)
+    n = features if features is not None else 16
+    while True:
+        a = rng.standard_normal((n, D))
+        a /= np.linalg.norm(a, axis=1, keepdims=True)
+        a *= rng.uniform(1.0, 4.0, size=(n, 1)) * (0.5 / u_max)
+        p = rng.random((n, D)) * u_max
+        c = -np.sum(a * p, axis=1)
+        phi = lambda u: np.hstack([np.ones((len(u), 1)), f(u @ a.T + c)])  # noqa: E731
+        F = phi(train)
+        reg = 1e-10 * np.trace(F.T @ F) / F.shape[1]
+        W = np.linalg.solve(F.T @ F + reg * np.eye(F.shape[1]), F.T @ y_train)
+        err = float(np.max(np.linalg.norm(phi(test) @ W - y_test, axis=1)))
+        if err <= eps / 2 or features is not None:
+            return a, c, W, err
+        if 2 * n > max_features:
+            raise BudgetExceeded(
+                f"random-feature least squares reached a held-out error of {err:.3g}{where} with {n} features "
+                f"(need <= eps/2 = {eps / 2:.3g}); raise eps, lower T, or allow more with --param max_features=..."
+            )
+        n *= 2
+
+
+def _features_plan(target: SequenceTarget, lay: GatedLayout, eps: float, features: int | None, seed: int,
+                   max_features: int) -> Approximant:
     out = Approximant(method="least squares on fixed random ReLU features (seeded)")
     worst, used = 0.0, []
     sc = np.array([float(s) for s in _scale(lay)])
@@ -212,35 +248,14 @@ def _features_plan(target: SequenceTarget, lay: GatedLayout, eps: float, feature
     for t in range(1, lay.T + 1):
         span = lay.T if lay.bidirectional else t
         D = span * lay.d_x
-        rng = np.random.default_rng([seed, t])
-        train = np.vstack([qmc.Sobol(D, scramble=True, rng=rng).random_base2(12), _extremes(rng, 512, D)]) * 0.5
-        test = np.vstack([rng.random((2048, D)), _extremes(rng, 512, D)]) * 0.5
 
         def values(u: np.ndarray) -> np.ndarray:
             x = lo + sc * u.reshape(len(u), span, lay.d_x)
             return target.at(x, t) if not lay.bidirectional else target(x)[:, t - 1]
 
-        y_train, y_test = values(train), values(test)
-        n = features if features is not None else 16
-        while True:
-            a = rng.standard_normal((n, D))
-            a /= np.linalg.norm(a, axis=1, keepdims=True)
-            a *= rng.uniform(1.0, 4.0, size=(n, 1))
-            p = rng.random((n, D)) * 0.5
-            c = -np.sum(a * p, axis=1)
-            phi = lambda u: np.hstack([np.ones((len(u), 1)), np.maximum(u @ a.T + c, 0.0)])  # noqa: E731
-            F = phi(train)
-            reg = 1e-10 * np.trace(F.T @ F) / F.shape[1]
-            W = np.linalg.solve(F.T @ F + reg * np.eye(F.shape[1]), F.T @ y_train)
-            err = float(np.max(np.linalg.norm(phi(test) @ W - y_test, axis=1)))
-            if err <= eps / 2 or features is not None:
-                break
-            if 2 * n > max_features:
-                raise BudgetExceeded(
-                    f"random-feature least squares reached a held-out error of {err:.3g} at t = {t} with {n} features "
-                    f"(need <= eps/2 = {eps / 2:.3g}); raise eps, lower T, or allow more with --param max_features=..."
-                )
-            n *= 2
+        a, c, W, err = fit_random_features(values, D, eps, features, np.random.default_rng([seed, t]), max_features,
+                                           where=f" at t = {t}")
+        n = len(c)
         used.append(n)
         worst = max(worst, err)
         outs = range(lay.d_y)

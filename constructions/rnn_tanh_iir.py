@@ -1,4 +1,8 @@
-r"""``rnn-tanh`` and ``rnn-sigmoid``: tanh / sigmoid RNN witnesses through the :math:`\delta`-trick.
+r"""``rnn-tanh-iir`` and ``rnn-sigmoid-iir``: compact tanh / sigmoid RNN witnesses for first-order targets.
+
+(The general witnesses, for every target class of ``rnn-uniform`` at the published widths, are
+``rnn-tanh`` and ``rnn-sigmoid`` in :mod:`constructions.rnn_tanh`; this module keeps the narrower
+construction for first-order Wiener/Hammerstein targets, which needs two channels fewer.)
 
 Song, Hwang, Lee, Kang (JMLR 24(121), 2023) extend Theorem 5 to non-degenerate activations:
 width :math:`d_x + d_y + 3` for tanh and :math:`d_x + d_y + 4` for the sigmoid (the extra
@@ -20,7 +24,7 @@ for general targets (which this module does not construct).  The error is the fi
 ``docs/rnn.md`` plots the error against it.
 
 >>> from constructions import build
->>> c = build("rnn-tanh", "wiener-tanh", T=5, delta=1e-3)
+>>> c = build("rnn-tanh-iir", "wiener-tanh", T=5, delta=1e-3)
 >>> c.network.width, c.network.activations[0].name
 (3, 'tanh')
 """
@@ -41,7 +45,7 @@ from uat.sequence_targets import HammersteinStructure, RidgeStructure, make_sequ
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 from ._rnn_delta import SIGMA, ModifiedCell, linearise
 
-__all__ = ["build_rnn_tanh", "build_rnn_sigmoid", "fit_units"]
+__all__ = ["build_rnn_tanh_iir", "build_rnn_sigmoid_iir", "fit_units"]
 
 
 def _sigma(act: str):
@@ -92,7 +96,8 @@ def _geometric(st_inner: Any, T: int, d: int) -> tuple[float, float, float]:
                     ok = ok and m[t, j, k, i] == want
         ok = ok and all(c[t, k] == c0 * sum((lam**i for i in range(t + 1)), Fraction(0)) for k in range(d))
     if not ok:
-        raise ParameterError("rnn-tanh/rnn-sigmoid need a first-order (IIR) Wiener or Hammerstein target, coordinatewise")
+        raise ParameterError("rnn-tanh-iir/rnn-sigmoid-iir need a first-order (IIR) Wiener or Hammerstein target, "
+                             "coordinatewise; rnn-tanh/rnn-sigmoid build every target")
     return float(lam), float(a), float(c0)
 
 
@@ -109,12 +114,13 @@ def _build(act: str, target: Any, *, input_dim: int | None, output_dim: int | No
         raise DimensionMismatch(f"target {tgt.name!r} has d_y = {tgt.output_dim}, but --dy {output_dim} was given")
     st = tgt.structure
     if not isinstance(st, (RidgeStructure, HammersteinStructure)):
-        raise ParameterError(f"rnn-{act} builds first-order Wiener/Hammerstein targets (e.g. wiener-tanh, wiener-sin, "
-                             f"hammerstein); {tgt.name!r} has no such structure")
+        raise ParameterError(f"rnn-{act}-iir builds first-order Wiener/Hammerstein targets (e.g. wiener-tanh, wiener-sin, "
+                             f"hammerstein); {tgt.name!r} has no such structure (rnn-{act} builds every target)")
     d = tgt.input_dim
     box = parse_domain(domain if domain is not None else tgt.domain, dim=d)
     if d != 1:
-        raise ParameterError(f"rnn-{act} handles d_x = d_y = 1 (one work channel serves one coordinate); got d_x = {d}")
+        raise ParameterError(f"rnn-{act}-iir handles d_x = d_y = 1 (one work channel serves one coordinate); got d_x = {d}"
+                             f" (rnn-{act} has no such restriction)")
     xlo, xhi = float(box.lo[0]), float(box.hi[0])
     if isinstance(st, RidgeStructure):
         lam, a, c0 = _geometric(st.inner, T, d)
@@ -188,7 +194,7 @@ def _build(act: str, target: Any, *, input_dim: int | None, output_dim: int | No
     width = W + (1 if SIGMA[act][0] else 0)
     theorem = f"song2023-rnn-{act}"
     return Construction(
-        network=net, name=f"rnn-{act}", theorem=theorem, width=width,
+        network=net, name=f"rnn-{act}-iir", theorem=theorem, width=width,
         parameters={"T": T, "delta": delta, "units": len(units), "fit_error": fit_err},
         predicted_error=None,
         precision={"mode": "float64", "delta": delta, "max_abs_weight": net.max_abs_weight(),
@@ -214,14 +220,14 @@ def _delta(act: str, delta: Any, eps: float, zmax: float, T: int) -> float:
     return v
 
 
-def build_rnn_tanh(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
+def build_rnn_tanh_iir(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
                    T: int | None = None, eps: float | None = None, domain: Any = None, delta: float | None = None,
                    progress: str = "auto") -> Construction:
     """tanh witness (see the module docstring); default target ``wiener-tanh``, delta from eps."""
     return _build("tanh", target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, domain=domain, delta=delta)
 
 
-def build_rnn_sigmoid(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
+def build_rnn_sigmoid_iir(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
                       T: int | None = None, eps: float | None = None, domain: Any = None, delta: float | None = None,
                       progress: str = "auto") -> Construction:
     """Sigmoid witness: one more channel (the constant sigma(0)) than :func:`build_rnn_tanh`."""
@@ -248,7 +254,6 @@ def _cases(act: str):
     def cases() -> list[ContractCase]:
         return [
             ContractCase(f"{act} wiener-tanh T=8", "wiener-tanh", {"T": 8, "eps": 1e-5}, {"d_x": 1, "d_y": 1}, "sup", 1e-5),
-            ContractCase(f"{act} wiener-sin T=6", "wiener-sin", {"T": 6, "eps": 1e-3}, {"d_x": 1, "d_y": 1}, "sup", 1e-3),
             ContractCase(f"{act} hammerstein T=5", "hammerstein", {"T": 5, "eps": 1e-3}, {"d_x": 1, "d_y": 1}, "sup", 1e-3),
         ]
     return cases
@@ -256,14 +261,14 @@ def _cases(act: str):
 
 for _act, _extra in (("tanh", 0), ("sigmoid", 1)):
     register(ConstructionSpec(
-        name=f"rnn-{_act}",
+        name=f"rnn-{_act}-iir",
         theorem=f"song2023-rnn-{_act}",
         family="rnn",
         norm="sup",
-        summary=f"deep {_act} RNN via the delta-linearisation of identity channels (first-order Wiener/Hammerstein targets)",
+        summary=f"compact deep {_act} RNN for first-order Wiener/Hammerstein targets (d_x = d_y = 1; delta-trick)",
         width=(lambda e: (lambda d_x, d_y, **_: d_x + d_y + 1 + e))(_extra),
         supports=lambda d_x=1, d_y=1, **_: d_x == 1 and d_y == 1,
-        builder=build_rnn_tanh if _act == "tanh" else build_rnn_sigmoid,
+        builder=build_rnn_tanh_iir if _act == "tanh" else build_rnn_sigmoid_iir,
         add_arguments=_add_arguments,
         from_args=_from_args,
         width_kind=f"construction width d_x+d_y+{1 + _extra} for a restricted target class "

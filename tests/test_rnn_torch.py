@@ -19,7 +19,8 @@ from uat.export._torch_rnn import RecurrentModule, to_torch_rnn  # noqa: E402
         ("rnn-uniform", "wiener-tanh", {"T": 5, "eps": 1e-3}),
         ("brnn-uniform", "reversal", {"T": 5, "input_dim": 2}),
         ("rnn-lp", "majority", {"T": 2, "bits": 3}),
-        ("rnn-sigmoid", "wiener-sin", {"T": 5, "eps": 1e-3}),
+        ("rnn-sigmoid", "wiener-sin", {"T": 4, "eps": 1e-3}),
+        ("rnn-tanh-iir", "wiener-sin", {"T": 5, "eps": 1e-3}),
         ("rnn-lp", "gaussian-wave", {"T": 1, "bits": 4, "whole": True, "eps": 0.2}),  # affine readout (decoder)
         ("brnn-lp", "reversal", {"T": 2, "bits": 2}),
     ],

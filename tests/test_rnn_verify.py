@@ -138,7 +138,7 @@ def test_cover_is_vacuous_or_refused_where_it_cannot_prove_anything():
     res = sequence_sup_certificate(lp, make_sequence_target("running-mean"), parse_domain("[0,1]"), 2)
     assert not res.certified and math.isinf(res.high) and res.details["vacuous"]
     assert any("VACUOUS" in a for a in res.assumptions)
-    tanh = build("rnn-tanh", "wiener-tanh", T=2).network
+    tanh = build("rnn-tanh", "wiener-tanh", T=2).network  # not piecewise linear
     with pytest.raises(ParameterError, match="not piecewise linear"):
         measure(tanh, "wiener-tanh", norm="sup", method="cover")
     with pytest.raises(ParameterError, match="Lipschitz"):

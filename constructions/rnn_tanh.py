@@ -1,0 +1,173 @@
+r"""``rnn-tanh`` and ``rnn-sigmoid``: tanh / sigmoid RNN witnesses at the published widths, for every causal target.
+
+Song, Hwang, Lee, Kang (JMLR 24(121), 2023, Theorem 5 with :math:`\alpha(\sigma)`): deep RNNs with a
+non-degenerate activation approximate every continuous past-dependent map uniformly at width
+:math:`d_x + d_y + 3 + \alpha(\sigma)`: :math:`d_x + d_y + 3` for tanh (:math:`\tanh 0 = 0`) and
+:math:`d_x + d_y + 4` for the logistic sigmoid.  The witnesses here have **exactly** those widths.
+They apply the :math:`\delta`-trick (Lemma 3) to the *whole* gated construction
+(:mod:`constructions._rnn_smooth`): identity channels for the token, a time counter, the
+accumulators and a running signal, and one :math:`\sigma` work channel whose units are gated to one
+time by saturation, :math:`\tilde\sigma(u + K(c - t_0)) - \tilde\sigma(K(c - t_0))`.  The per-time
+approximants (:mod:`constructions._rnn_smooth_plan`) cover the same target classes as
+``rnn-uniform``: linear targets (one linear unit per time and output), ridge and Hammerstein
+targets (tanh fits of :math:`g`), and any other causal target through least squares on seeded random
+tanh features (sampled held-out error).  No gradient training.
+
+The error is the per-time fit error plus the construction's :math:`\delta` error, which falls like
+:math:`\delta^2` and then rises as rounding takes over (:math:`\epsilon_{mach}/\delta` for tanh,
+:math:`\epsilon_{mach}\sqrt{\text{depth}}/\delta^3` for the sigmoid); ``delta`` is a parameter and
+docs/rnn.md plots the error against it.
+
+>>> from constructions import build
+>>> c = build("rnn-tanh", "running-mean", T=3)
+>>> c.network.width, c.width, [a.name for a in c.network.activations]
+(5, 5, ['tanh'])
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+import numpy as np
+
+from uat.domains import parse_domain
+from uat.errors import DimensionMismatch, ParameterError
+from uat.sequence_targets import make_sequence_target
+
+from ._registry import Construction, ConstructionSpec, ContractCase, register
+from ._rnn_smooth import build_smooth
+from ._rnn_smooth_plan import plan_smooth
+
+__all__ = ["build_rnn_tanh", "build_rnn_sigmoid", "DEFAULT_DELTA"]
+
+MAX_T = 32
+DEFAULT_DELTA = {"tanh": 1e-4, "sigmoid": 3e-3}
+"""Near the minimum of the measured error-vs-delta curves (docs/rnn.md): delta^2 against rounding."""
+
+
+def _build(act: str, target: Any, *, input_dim: Any, output_dim: Any, T: Any, eps: Any, domain: Any, delta: Any,
+           features: Any, seed: Any, max_features: Any) -> Construction:
+    T = 5 if T is None else T
+    if isinstance(T, bool) or not isinstance(T, int) or not 1 <= T <= MAX_T:
+        raise ParameterError(f"the horizon T must be an integer in 1..{MAX_T}, got {T!r}")
+    eps = 1e-3 if eps is None else float(eps)
+    if not eps > 0:
+        raise ParameterError(f"eps must be > 0, got {eps!r}")
+    d = DEFAULT_DELTA[act] if delta is None else float(delta)
+    if not 0 < d <= 0.5:
+        raise ParameterError(f"delta must lie in (0, 1/2], got {delta!r}")
+    for key, val in (("features", features), ("max_features", max_features)):
+        if val is not None and (isinstance(val, bool) or not isinstance(val, int) or val < 1):
+            raise ParameterError(f"{key} must be a positive integer, got {val!r}")
+    tgt = make_sequence_target("wiener-tanh" if target is None else target, input_dim=input_dim)
+    if output_dim is not None and tgt.output_dim != output_dim:
+        raise DimensionMismatch(f"target {tgt.name!r} has d_y = {tgt.output_dim}, but --dy {output_dim} was given")
+    if not tgt.causal:
+        raise ParameterError(f"target {tgt.name!r} is not causal: an RNN cannot approximate it")
+    box = parse_domain(domain if domain is not None else tgt.domain, dim=tgt.input_dim)
+    lo, hi = box.lo_array, box.hi_array
+    plan = plan_smooth(tgt, T, lo, hi, eps=eps, features=features, seed=0 if seed is None else int(seed),
+                       max_features=512 if max_features is None else max_features)
+    net, diag = build_smooth(tgt.input_dim, tgt.output_dim, T, [float(v) for v in lo], [float(v) for v in hi],
+                             plan.blocks, act, d)
+    width = tgt.input_dim + tgt.output_dim + 3 + (1 if act == "sigmoid" else 0)
+    return Construction(
+        network=net, name=f"rnn-{act}", theorem=f"song2023-rnn-{act}", width=width,
+        parameters={"T": T, "delta": d, "approximant": plan.method, "blocks": diag["blocks"], "units": diag["units"],
+                    **plan.parameters},
+        predicted_error=None,
+        precision={"mode": "float64", "delta": d, "max_abs_weight": net.max_abs_weight(),
+                   "max_gate_slope": diag["max_gate_slope"]},
+        notes=(f"per-time fit error {plan.approx_error:.2e} ({plan.notes}); plus the delta-trick error, O(delta^2) "
+               f"with delta = {d:g}, and rounding (eps_mach/delta for tanh, eps_mach sqrt(depth)/delta^3 for the sigmoid); "
+               f"width d_x+d_y+{3 + (act == 'sigmoid')} is the published one (alpha = {int(act == 'sigmoid')})"),
+        target=tgt.name, domain=str(box), epsilon=eps, p=None,
+        extra_metadata={"norm": "sup", "horizon": T, "family": "rnn", "delta": d, "fit_error": plan.approx_error},
+    )
+
+
+def build_rnn_tanh(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
+                   T: int | None = None, eps: float | None = None, domain: Any = None, delta: float | None = None,
+                   features: int | None = None, seed: int | None = None, max_features: int | None = None,
+                   progress: str = "auto") -> Construction:
+    """The tanh witness (width d_x + d_y + 3); default target ``wiener-tanh``, ``delta`` = 1e-4."""
+    return _build("tanh", target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, domain=domain, delta=delta,
+                  features=features, seed=seed, max_features=max_features)
+
+
+def build_rnn_sigmoid(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
+                      T: int | None = None, eps: float | None = None, domain: Any = None, delta: float | None = None,
+                      features: int | None = None, seed: int | None = None, max_features: int | None = None,
+                      progress: str = "auto") -> Construction:
+    """The sigmoid witness (width d_x + d_y + 4: one constant channel more); ``delta`` = 3e-3."""
+    return _build("sigmoid", target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, domain=domain,
+                  delta=delta, features=features, seed=seed, max_features=max_features)
+
+
+def _add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--T", type=int, dest="T", help="sequence length (horizon), default 5")
+    p.add_argument("--delta", type=float, help="the linearisation scale delta (default 1e-4 tanh, 3e-3 sigmoid)")
+    p.add_argument("--features", type=int, help="generic targets: random tanh features per time (default: from eps)")
+    p.add_argument("--seed", type=int, help="generic targets: seed of the random features (default 0)")
+
+
+def _from_args(args: argparse.Namespace) -> dict[str, Any]:
+    from ._cli import default_from_args
+
+    kw = default_from_args(args)
+    for key in ("T", "delta", "features", "seed"):
+        if getattr(args, key, None) is not None:
+            kw[key] = getattr(args, key)
+    return kw
+
+
+def _cases(act: str):
+    def cases() -> list[ContractCase]:
+        return [
+            ContractCase(f"{act} running mean d_x=2 T=4", "running-mean", {"T": 4, "input_dim": 2, "eps": 1e-4},
+                         {"d_x": 2, "d_y": 2}, "sup", 1e-4),
+            ContractCase(f"{act} wiener-sin T=4", "wiener-sin", {"T": 4, "eps": 1e-3}, {"d_x": 1, "d_y": 1}, "sup",
+                         1e-3),
+            ContractCase(f"{act} hammerstein T=3", "hammerstein", {"T": 3, "eps": 1e-3}, {"d_x": 1, "d_y": 1}, "sup",
+                         1e-3),
+            ContractCase(f"{act} tanh system T=2 (random features)", "tanh-system", {"T": 2, "eps": 0.05},
+                         {"d_x": 1, "d_y": 1}, "sup", 0.05),
+            ContractCase(f"{act} running max T=2 (random features)", "running-max", {"T": 2, "eps": 0.05},
+                         {"d_x": 1, "d_y": 1}, "sup", 0.05, slow=True),
+        ]
+    return cases
+
+
+for _act, _extra in (("tanh", 0), ("sigmoid", 1)):
+    register(ConstructionSpec(
+        name=f"rnn-{_act}",
+        theorem=f"song2023-rnn-{_act}",
+        family="rnn",
+        norm="sup",
+        summary=f"deep {_act} RNN of the published width d_x+d_y+{3 + _extra} for any causal target (gated "
+                "construction, delta-trick)",
+        width=(lambda e: (lambda d_x, d_y, **_: d_x + d_y + 3 + e))(_extra),
+        supports=lambda d_x=1, d_y=1, **_: d_x >= 1 and d_y >= 1,
+        builder=build_rnn_tanh if _act == "tanh" else build_rnn_sigmoid,
+        add_arguments=_add_arguments,
+        from_args=_from_args,
+        width_kind=f"published upper bound d_x+d_y+{3 + _extra} (Theorem 5, alpha = {_extra})",
+        contract_cases=_cases(_act),
+    ))
+
+
+def error_against_delta(target: Any, deltas: Any, *, act: str = "tanh", T: int = 3, **kwargs: Any) -> np.ndarray:
+    """Build one witness per delta (for the docs figure and the tests); returns the networks' max error on a
+    fixed random sample of 512 sequences (a sampled estimate, for plotting)."""
+    from ._registry import build
+
+    tgt = make_sequence_target(target, input_dim=kwargs.get("input_dim"))
+    box = parse_domain(kwargs.get("domain", tgt.domain), dim=tgt.input_dim)
+    x = box.lo_array + box.widths * np.random.default_rng(0).random((512, T, tgt.input_dim))
+    want = tgt(x)
+    out = []
+    for d in deltas:
+        net = build(f"rnn-{act}", target, T=T, delta=float(d), **kwargs).network
+        out.append(float(np.max(np.abs(net.evaluate(x) - want))))
+    return np.array(out)
