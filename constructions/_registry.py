@@ -81,7 +81,8 @@ class ContractCase:
 
     ``kwargs`` are passed to :func:`build` (with ``target``); the verifier must measure an
     error below ``eps`` in ``norm`` (``"lp"`` with ``p``, or ``"sup"``, or a family norm).
-    ``dims`` are the keyword dimensions passed to ``spec.width``.
+    ``dims`` are the keyword dimensions passed to ``spec.width``.  ``verify_options`` are
+    passed to the verifier (e.g. ``{"method": "grid"}``) and override the suite's defaults.
     """
 
     label: str
@@ -93,6 +94,7 @@ class ContractCase:
     p: float | None = None
     domain: Any = None
     slow: bool = False
+    verify_options: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

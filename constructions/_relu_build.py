@@ -10,6 +10,10 @@ r"""Assembling the ReLU witnesses from a :class:`~constructions._relu_plan.Plan`
   two-neuron layer snaps exactly to the outside value.
 * :func:`build_uniform_1d`: one sweep of :math:`x` into :math:`d_y` receivers (relu.md §6.1), width
   :math:`1 + d_y`.
+* :func:`build_step_uniform`: ReLU+STEP (relu.md §6.2), width :math:`\max(d_x+1, d_y)`: every
+  coordinate is *spread* by STEP neurons so that gaps of size :math:`G = 1/N` separate its cells,
+  then Recipe A runs with every ramp inside a gap: no input point is in a ramp, so the witness
+  equals its cell value everywhere (uniform approximation).
 """
 
 from __future__ import annotations
@@ -23,11 +27,11 @@ from uat.domains import Box
 from uat.network import FeedForward
 
 from ._relu_coding import decode, encode, memorize
-from ._relu_gadgets import clip, gate, snap, sweep
+from ._relu_gadgets import clip, gate, snap, spread, sweep
 from ._relu_plan import Plan
 from ._relu_state import LogicalState, Trace
 
-__all__ = ["build_compact", "build_whole", "build_uniform_1d", "rescale"]
+__all__ = ["build_compact", "build_whole", "build_uniform_1d", "build_step_uniform", "rescale"]
 
 
 def rescale(st: LogicalState, box: Box) -> None:
@@ -130,3 +134,32 @@ def build_uniform_1d(values: np.ndarray, box: Box, N: int, delta: Fraction, *, e
     for t in range(dy):
         R[t, 1 + t] = st.num(1)
     return st.finish(R, st.zeros(dy))
+
+
+def build_step_uniform(plan: Plan, box: Box, *, progress: Any = None) -> tuple[FeedForward, Trace]:
+    """ReLU+STEP witness: spread (d_x (N-1) layers), then Recipe A on the spread lattice.
+
+    After spreading, cell m of an axis is [m/N + m G, (m+1)/N + m G) with G = 1/N: a lattice of
+    period h = 1/N + G.  The sweeps use cells [j h - G/2, (j+1) h - G/2) (boundaries at the gap
+    centres) and ramp width G/4 < G/2, so every ramp lies in a gap; merges move the receiver by
+    N h per column so that the merged coordinate is again the same lattice.
+    """
+    dx, dy, N = plan.dx, plan.dy, plan.N
+    st = LogicalState(dx, max(dx + 1, dy), exact=plan.exact)
+    rescale(st, box)
+    G = Fraction(1, N)
+    slot = dx
+    st.set_constant(slot, 0)
+    for i in range(dx):
+        for k in range(N - 1, 0, -1):
+            spread(st, i, slot, Fraction(k, N), G, label="spread")
+        if progress is not None:
+            progress.advance(N, note="spread")
+    st.checkpoint("spread")
+    h = Fraction(1, N) + G
+    encode(st, dx, N, plan.delta, a0=-G / 2, h=h, column=N * h, progress=progress)
+    st.checkpoint("encoder")
+    r = 0 if dx >= 2 else 1
+    memorize(st, dx - 1, r, plan.memory, plan.delta, a0=-G / 2, h=h, progress=progress)
+    st.checkpoint("memorizer")
+    return _finish(st, plan, r, progress)

@@ -73,16 +73,22 @@ def codes(m: np.ndarray, M: int) -> np.ndarray:
     return out.astype(object)
 
 
-def encode(st: LogicalState, dx: int, N: int, delta: Any, *, progress: Any = None) -> int:
-    """Merge u_1..u_dx (coordinates 0..dx-1) into t_dx (coordinate dx-1); returns layers emitted."""
+def encode(st: LogicalState, dx: int, N: int, delta: Any, *, a0: Any = 0, h: Any = None, column: Any = 1,
+           progress: Any = None) -> int:
+    """Merge u_1..u_dx (coordinates 0..dx-1) into t_dx (coordinate dx-1); returns layers emitted.
+
+    Cells of every merged coordinate are ``[a0 + j h, a0 + (j+1) h)`` (default ``a0 = 0``,
+    ``h = 1/N``) and the receiver moves by ``column`` per column (1 by default; ``N h`` for the
+    spread coordinates of the ReLU+STEP witness), so t_{i+1} = u_{i+1} + column * k^(i).
+    """
     before = st.depth
-    h = Fraction(1, N)
+    h = Fraction(1, N) if h is None else h
     for i in range(1, dx):
         n = N**i
         D = st.zeros((1, n))
-        D[0, : n - 1] = st.num(-1)
-        sweep(st, i - 1, [i], D, delta=delta, a0=0, h=h, label=f"encoder stage {i}", progress=progress)
-        st.add_constant(i, n - 1)
+        D[0, : n - 1] = -st.num(column)
+        sweep(st, i - 1, [i], D, delta=delta, a0=a0, h=h, label=f"encoder stage {i}", progress=progress)
+        st.add_constant(i, st.num(column) * (n - 1))
         st.set_constant(i - 1, 0)
     return st.depth - before
 

@@ -38,7 +38,7 @@ from uat.errors import ParameterError
 
 from ._relu_state import LogicalState
 
-__all__ = ["clip", "sweep", "bend", "gate", "snap", "SWEEP_CHUNK"]
+__all__ = ["clip", "sweep", "bend", "gate", "snap", "spread", "SWEEP_CHUNK"]
 
 SWEEP_CHUNK = 1 << 13  # sweep steps folded per numpy batch (bounds memory, drives progress)
 
@@ -312,3 +312,32 @@ def snap(st: LogicalState, v: int, spare: int, tau1: Any, tau2: Any, center: Any
     st.lo = st.zeros(st.w)
     st.hi = st.zeros(st.w)
     st.lo[v], st.hi[v] = min(vals), max(vals)
+
+
+def spread(st: LogicalState, i: int, slot: int, threshold: Any, gap: Any, *, label: str) -> None:
+    r"""One ReLU+STEP layer: :math:`z_i \leftarrow z_i + G\,\mathrm{STEP}(z_i - \theta)` (relu.md §6.2).
+
+    Every non-constant coordinate passes through a ReLU neuron; neuron ``slot`` (a constant
+    coordinate) is a STEP neuron :math:`\mathbf 1[z_i - \theta \ge 0]` whose output is folded into
+    the next affine map.  Applied for :math:`\theta = (N-1)/N, \dots, 1/N` it moves cell
+    :math:`m` of axis :math:`i` by :math:`m G`, opening gaps of size :math:`G` between cells.
+    """
+    if not st.lo[slot] == st.hi[slot]:
+        raise ParameterError("internal error: the STEP neuron needs a free (constant) coordinate")
+    G, th = st.num(gap), st.num(threshold)
+    nc = _nc_mask(st, [i])
+    nc[slot] = False
+    P = _eye(st, nc)
+    q = st.zeros(st.w)
+    B = st.pass_bias(P[None], q[None], st.lo, st.hi)[0]
+    q[nc] = B[nc]
+    P[slot] = st.num(0)
+    P[slot, i] = st.num(1)
+    q[slot] = -th
+    Ap = _eye(st, nc)
+    cp = np.where(nc, -q, st.lo.copy())
+    Ap[i, slot] = G
+    cp[slot] = st.lo[slot]
+    acts = tuple("step" if j == slot else "relu" for j in range(st.w))
+    st.emit(P, q, Ap, cp, nc, label=label, activations=acts)
+    st.hi[i] = st.hi[i] + G

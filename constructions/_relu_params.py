@@ -48,7 +48,7 @@ from uat.errors import BudgetExceeded, ParameterError, PrecisionBudgetExceeded
 
 __all__ = [
     "BITS_BUDGET", "GridModel", "grid_model", "choose_bits", "level_grid", "levels_of", "dyadic_floor",
-    "ramp_width", "encoding_bits", "sweep_rounding", "check_budget", "UNIT_ROUNDOFF",
+    "ramp_width", "encoding_bits", "sweep_rounding", "check_budget", "UNIT_ROUNDOFF", "modulus",
 ]
 
 BITS_BUDGET = 45
@@ -172,6 +172,52 @@ def _sampled_average_error(target: Any, box: Box, N: int, p: float, u: np.ndarra
     if math.isinf(p):
         return float(err.max())
     return float((box.volume * np.mean(err**p)) ** (1.0 / p))
+
+
+MODULUS_POINTS = 1 << 14
+
+
+def modulus(target: Any, box: Box, declared: float | None, name: str) -> tuple[Any, str, tuple[str, ...]]:
+    """A bound r -> omega_f(r) on the modulus of continuity (Euclidean in and out), with its method.
+
+    Declared Lipschitz constant, else the certified bound of the target's expression, else (for a
+    callable) an estimate: 1.5 x the largest sampled slope (grid pairs in 1-D, random short
+    segments otherwise).  Discontinuous targets are refused: no continuous construction, and no
+    piecewise-constant one at a fixed grid, approximates them uniformly.
+    """
+    if declared is not None:
+        L = float(declared)
+        if not (L >= 0 and math.isfinite(L)):
+            raise ParameterError(f"lipschitz must be a finite number >= 0, got {declared!r}")
+        return (lambda r: L * r), "lipschitz-declared", (f"the target is {L:g}-Lipschitz (declared by the user)",)
+    if getattr(target, "continuous", None) is False:
+        raise ParameterError(f"{name}: the target {target.name!r} is discontinuous; it has no uniform approximation "
+                             "of this kind (use an L^p construction such as relu-lp-compact)")
+    if target.continuous is True:
+        b = target.lipschitz_bound(box)
+        if b is not None and math.isfinite(b.value):
+            L = float(b.value)
+            return (lambda r: L * r), "lipschitz-certified", tuple(b.assumptions)
+    if box.dim == 1:
+        x = np.linspace(float(box.lo[0]), float(box.hi[0]), MODULUS_POINTS)[:, None]
+        y = target(x)
+        gap = float(x[1, 0] - x[0, 0])
+
+        def omega(r: float) -> float:
+            k = min(max(1, int(math.ceil(r / gap))), MODULUS_POINTS - 1)
+            return SAMPLE_SAFETY * float(np.max(np.linalg.norm(y[k:] - y[:-k], axis=1)))
+
+        return omega, "modulus-sampled", (
+            f"modulus of continuity estimated as {SAMPLE_SAFETY} x its value on a {MODULUS_POINTS}-point grid "
+            "(not certified)",)
+    rng = np.random.default_rng(20240602)
+    x = box.from_unit(rng.random((SAMPLES, box.dim)))
+    d = rng.standard_normal((SAMPLES, box.dim))
+    d *= 1e-4 * float(np.min(box.widths)) / np.linalg.norm(d, axis=1, keepdims=True)
+    slope = np.linalg.norm(target(x + d) - target(x), axis=1) / np.linalg.norm(d, axis=1)
+    L = SAMPLE_SAFETY * float(slope.max())
+    return (lambda r: L * r), "lipschitz-sampled", (
+        f"Lipschitz constant estimated as {SAMPLE_SAFETY} x the largest of {SAMPLES} sampled slopes (not certified)",)
 
 
 def choose_bits(model: GridModel, target: Any, box: Box, p: float, budget: float, *, bits: int | None = None,

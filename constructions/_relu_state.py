@@ -92,6 +92,7 @@ class LogicalState:
         self._pt: list[np.ndarray] = []
         self._stages: list[tuple[str, int, int]] = []
         self._checkpoints: list[tuple[str, int, np.ndarray, np.ndarray]] = []
+        self._acts: dict[int, tuple[str, ...]] = {}  # hidden layers whose neurons are not all relu
         self.depth = 0  # hidden layers emitted
 
     def checkpoint(self, name: str) -> None:
@@ -220,8 +221,13 @@ class LogicalState:
         cp = np.where(nc, -q, self.c * 0 + self.lo)
         return P, q, Ap, cp, nc.copy()
 
-    def emit(self, P: np.ndarray, q: np.ndarray, A_new: np.ndarray, c_new: np.ndarray, mask: np.ndarray, *, label: str) -> None:
-        """Emit one hidden layer given in logical coordinates."""
+    def emit(self, P: np.ndarray, q: np.ndarray, A_new: np.ndarray, c_new: np.ndarray, mask: np.ndarray, *, label: str,
+             activations: tuple[str, ...] | None = None) -> None:
+        """Emit one hidden layer given in logical coordinates (``activations``: one name per neuron, default relu)."""
+        if activations is not None:
+            if len(activations) != self.w:
+                raise ParameterError("internal error: one activation per neuron is needed")
+            self._acts[self.depth] = tuple(activations)
         self.emit_stack(P[None], q[None], A_new[None], c_new[None], np.asarray(mask)[None], label=label)
 
     def emit_stack(self, P: np.ndarray, q: np.ndarray, A_new: np.ndarray, c_new: np.ndarray, masks: np.ndarray, *, label: str) -> None:
@@ -271,7 +277,12 @@ class LogicalState:
             bs.extend(list(bst))
         Ws.append(W_out)
         bs.append(b_out)
-        acts = ["relu"] * (len(Ws) - 1) + ["identity"]
+        acts: list[Any] = ["relu"] * (len(Ws) - 1) + ["identity"]
+        if self._acts:
+            from uat._mixed import per_neuron
+
+            for layer, names in self._acts.items():
+                acts[layer] = per_neuron(names)
         if self.exact:
             Ws = [_fractions(w) for w in Ws]
             bs = [_fractions(b) for b in bs]
@@ -297,7 +308,7 @@ def stage_state(net: FeedForward, trace: Trace, name: str, x: np.ndarray) -> np.
     _, depth, A, c = found[0]
     h = np.asarray(x, dtype=np.float64)
     for layer in list(net.as_float().iter_layers())[:depth]:
-        h = np.maximum(h @ layer.weight.T + layer.bias, 0.0)
+        h = layer.activation.numpy(h @ layer.weight.T + layer.bias)
     return h @ A.T + c
 
 
@@ -315,5 +326,5 @@ def passthrough_margins(net: FeedForward, trace: Trace, x: np.ndarray) -> np.nda
         m = trace.pass_through[l]
         if m.any():
             out[l] = float(z[:, m].min())
-        h = np.maximum(z, 0.0)
+        h = layer.activation.numpy(z)
     return out

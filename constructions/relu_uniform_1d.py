@@ -33,13 +33,12 @@ from ._relu_api import add_arguments, as_bool, check_overrides, construction_res
     progress_meter
 from ._relu_build import build_uniform_1d
 from ._relu_cells import cell_values
-from ._relu_params import MAX_BITS, SAMPLE_SAFETY
+from ._relu_params import MAX_BITS, modulus
 
 __all__ = ["build_relu_uniform_1d", "width", "theorem_for", "demo_cases", "contract_cases"]
 
 NAME = "relu-uniform-1d"
 OVERRIDES = ("bits", "lipschitz", "exact")
-MODULUS_POINTS = 1 << 14
 
 
 def width(d_x: int, d_y: int) -> int:
@@ -48,32 +47,6 @@ def width(d_x: int, d_y: int) -> int:
 
 def theorem_for(d_y: int) -> str:
     return "park2021-relu-uniform-12" if d_y == 2 else "hanin2017-relu-uniform"
-
-
-def _modulus(target: Any, box: Any, declared: float | None) -> tuple[Any, str, tuple[str, ...]]:
-    """r -> bound on omega_f(r), its method and assumptions."""
-    if declared is not None:
-        L = float(declared)
-        return (lambda r: L * r), "lipschitz-declared", (f"the target is {L:g}-Lipschitz (declared by the user)",)
-    if getattr(target, "continuous", None) is False:
-        raise ParameterError(f"{NAME}: the target {target.name!r} is discontinuous; no continuous network approximates "
-                             "it uniformly (use an L^p construction such as relu-lp-compact)")
-    if target.continuous is True:
-        b = target.lipschitz_bound(box)
-        if b is not None and math.isfinite(b.value):
-            L = float(b.value)
-            return (lambda r: L * r), "lipschitz-certified", tuple(b.assumptions)
-    x = np.linspace(float(box.lo[0]), float(box.hi[0]), MODULUS_POINTS)[:, None]
-    y = target(x)
-    gap = float(x[1, 0] - x[0, 0])
-
-    def omega(r: float) -> float:
-        k = max(1, int(math.ceil(r / gap)))
-        k = min(k, MODULUS_POINTS - 1)
-        return SAMPLE_SAFETY * float(np.max(np.linalg.norm(y[k:] - y[:-k], axis=1)))
-
-    return omega, "modulus-sampled", (
-        f"modulus of continuity estimated as {SAMPLE_SAFETY} x its value on a {MODULUS_POINTS}-point grid (not certified)",)
 
 
 def build_relu_uniform_1d(target: Any = None, *, eps: Any = None, domain: Any = None, input_dim: Any = None,
@@ -86,7 +59,7 @@ def build_relu_uniform_1d(target: Any = None, *, eps: Any = None, domain: Any = 
         raise ParameterError(f"{NAME} needs d_x = 1, got a target with {t.input_dim} inputs (see relu-lp-compact)")
     dy = t.output_dim
     w = float(box.hi[0] - box.lo[0])
-    omega, method, assumptions = _modulus(t, box, overrides.get("lipschitz"))
+    omega, method, assumptions = modulus(t, box, overrides.get("lipschitz"), NAME)
 
     def bound(N: int) -> float:
         return omega(w * (Fraction(1, 2 * N) + Fraction(1, 8 * N)))

@@ -17,7 +17,8 @@ recurrent, DeepSets, ...) and accepts that handler's norms (``"lp"``, ``"sup"``/
 and family norms such as a set- or sequence-sup the handler declares).  For ``"lp"`` the suite
 asks for randomized QMC (``2**12`` scrambled Sobol points x 4 replicates, seed 0) when the handler
 accepts those options, so every family is judged by the same estimator in bounded time; other
-norms use the handler's default method.  The verdict compares ``judged_value`` (the certified
+norms use the handler's default method.  A case's ``verify_options`` (e.g. ``{"method":
+"grid"}``) override these defaults.  The verdict compares ``judged_value`` (the certified
 upper end when certified, the estimate otherwise) with ``case.eps``.  The measuring domain is
 ``case.domain``, else the ``domain`` keyword of the build, else the handler's default.
 """
@@ -64,6 +65,7 @@ def _measure(net: Any, case: Any) -> Any:
     norm = case.norm
     if norm == "lp":
         options = {k: v for k, v in LP_OPTIONS.items() if k in handler.options}
+    options.update(getattr(case, "verify_options", None) or {})
     domain = case.domain if case.domain is not None else case.kwargs.get("domain")
     return verification.measure(net, case.target, domain=domain, norm=norm, p=case.p, **options)
 

@@ -74,3 +74,29 @@ def test_alpha_curve_width_three_converges_uniformly() -> None:
         sups.append(verification.sup_error(c.network, TARGET).high)
     assert sups[-1] < 0.05
     assert abs(_slope(ks, sups) + 1) <= tol("rate_slope_fraction"), sups
+
+
+@pytest.mark.parametrize("target, dx, eps", [("sin(2*pi*x1)", 1, 0.1), ("sin(2*x1 + x2)", 2, 0.3),
+                                             ("circle", 1, 0.2), ("[x1*x2, x1 - x2]", 2, 0.3)])
+def test_relu_step_witness_is_uniform_everywhere(target: str, dx: int, eps: float) -> None:
+    """ReLU+STEP at width max(d_x+1, d_y): the witness equals its cell value at every point of the box,
+    cell boundaries included, so the sup error (dense grid through every boundary) is below the bound."""
+    from uat.targets import make_target
+
+    c = constructions.build("relu-step-uniform", target, eps=eps, input_dim=dx, progress="quiet")
+    t = make_target(target, input_dim=dx)
+    assert c.network.width == max(dx + 1, t.output_dim)
+    assert {str(a) for a in c.network.hidden_activations} == {"relu", "step"}
+    N = c.parameters["cells_per_axis"]
+    g = np.linspace(0, 1, 8 * N + 1)  # every cell boundary and 7 points inside each cell
+    x = np.stack(np.meshgrid(*[g] * dx), -1).reshape(-1, dx)
+    x = np.vstack([x, np.random.default_rng(0).random((20000, dx))])
+    err = np.linalg.norm(c.network(x) - t(x), axis=1).max()
+    assert err <= c.predicted_error * (1 + 1e-9) and c.predicted_error <= eps
+    r = verification.sup_error(c.network, target, method="grid")
+    assert r.value < eps
+
+
+def test_relu_step_width_is_the_catalogue_minimum() -> None:
+    a = uat.min_width(arch="fnn", activation="relu+step", norm="uniform", d_x=1, d_y=2, domain="compact")
+    assert a.kind == "exact" and a.width == 2
