@@ -293,14 +293,60 @@ class FeedForward:
         *,
         metadata: Mapping[str, Any] | None = None,
     ) -> "FeedForward":
-        """Fast path for builders: float64 or object arrays, validated once."""
-        if not (len(weights) == len(biases) == len(activations)):
+        """Fast path for builders: float64 arrays or object arrays of Fraction, validated per block.
+
+        Consecutive layers of equal shape and activation are stacked with one numpy call and
+        validated at once (finiteness for float64, Fractions only for exact arrays), so networks
+        with :math:`10^6` layers build in seconds.
+        """
+        n = len(weights)
+        if not (n == len(biases) == len(activations)):
             raise DimensionMismatch("weights, biases and activations must have the same length")
-        layers = []
-        for w, b, a in zip(weights, biases, activations):
-            exact = np.asarray(w).dtype == object
-            layers.append(Layer(_as_matrix(w, exact, "weight"), _as_matrix(b, exact, "bias"), parse_activation(a)))
-        return cls.from_layer_values(layers, metadata=metadata)
+        if n == 0:
+            raise DimensionMismatch("a network needs at least one layer")
+        parsed: dict[Any, Any] = {}
+        acts = []
+        for a in activations:
+            key = a if isinstance(a, (str, Activation)) else id(a)
+            if key not in parsed:
+                parsed[key] = parse_activation(a)
+            acts.append(parsed[key])
+        blocks: list[_Block] = []
+        i = 0
+        while i < n:
+            w0 = np.asarray(weights[i])
+            exact = w0.dtype == object
+            j = i + 1
+            while (
+                j < n
+                and np.shape(weights[j]) == w0.shape
+                and acts[j] == acts[i]
+                and (np.asarray(weights[j]).dtype == object) == exact
+            ):
+                j += 1
+            W = np.stack([np.asarray(w, dtype=object if exact else np.float64) for w in weights[i:j]])
+            B = np.stack([np.asarray(b, dtype=object if exact else np.float64) for b in biases[i:j]])
+            if W.ndim != 3 or W.shape[1] == 0 or W.shape[2] == 0:
+                raise DimensionMismatch(f"layer {i} weight must be a non-empty 2-D matrix, got shape {w0.shape}")
+            if B.shape != W.shape[:2]:
+                raise DimensionMismatch(f"layers {i}..{j - 1}: biases have shape {B.shape[1:]}, expected ({W.shape[1]},)")
+            if exact:
+                bad = next((v for v in W.ravel() if not isinstance(v, Fraction)), None)
+                bad = bad if bad is not None else next((v for v in B.ravel() if not isinstance(v, Fraction)), None)
+                if bad is not None:
+                    raise ExactnessError(f"layers {i}..{j - 1}: exact arrays must hold Fractions, got {type(bad).__name__} {bad!r}")
+            elif not (np.isfinite(W).all() and np.isfinite(B).all()):
+                raise NonFiniteError(f"layers {i}..{j - 1} have a non-finite weight or bias")
+            size = getattr(acts[i], "size", None)
+            if size is not None and size != W.shape[1]:
+                raise DimensionMismatch(f"layer {i}: the per-neuron activation lists {size} neurons but the layer has {W.shape[1]}")
+            if j - i > 1 and W.shape[1] != W.shape[2]:
+                raise DimensionMismatch(f"layer sizes do not chain: layer {i} maps {W.shape[2]} to {W.shape[1]} values and is followed by a layer of the same shape")
+            W.flags.writeable = False
+            B.flags.writeable = False
+            blocks.append(_Block(W, B, acts[i]))
+            i = j
+        return cls(tuple(blocks), MappingProxyType({}) if metadata is None else _freeze_json(dict(metadata)))
 
     def with_metadata(self, **updates: Any) -> "FeedForward":
         """A copy with metadata entries added or replaced."""
