@@ -32,6 +32,8 @@ from uat.domains import Box
 from uat.network import FeedForward
 from uat.targets import Target
 
+from ._neurons import column_groups
+
 __all__ = ["target_bounds", "network_lipschitz_bound", "interval_ranges"]
 
 _KINDS = ("hessian", "lipschitz", "value")
@@ -108,7 +110,17 @@ def _gelu_prime(z: np.ndarray) -> np.ndarray:
 
 
 def _act_range(act: Any, l: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Exact range of the activation over [l, u] (elementwise)."""
+    """Exact range of the layer's activation over [l, u] (elementwise, each neuron its own activation)."""
+    groups = column_groups(act, l.shape[-1])
+    if len(groups) == 1:
+        return _act_range_one(groups[0][0], l, u)
+    lo, hi = np.empty_like(l), np.empty_like(u)
+    for a, idx in groups:
+        lo[..., idx], hi[..., idx] = _act_range_one(a, l[..., idx], u[..., idx])
+    return lo, hi
+
+
+def _act_range_one(act: Any, l: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     name = act.name
     if name == "gelu":
         a, b = act.numpy(l.copy()), act.numpy(u.copy())
@@ -128,7 +140,17 @@ def _act_range(act: Any, l: np.ndarray, u: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def _max_slope(act: Any, l: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """sup |sigma'| over [l, u] (elementwise); inf for a step that may jump."""
+    """sup |sigma'| over [l, u] (elementwise, each neuron its own activation); inf where a jump may occur."""
+    groups = column_groups(act, l.shape[-1])
+    if len(groups) == 1:
+        return _max_slope_one(groups[0][0], l, u)
+    out = np.empty_like(l)
+    for a, idx in groups:
+        out[..., idx] = _max_slope_one(a, l[..., idx], u[..., idx])
+    return out
+
+
+def _max_slope_one(act: Any, l: np.ndarray, u: np.ndarray) -> np.ndarray:
     name = act.name
     if name == "identity":
         return np.ones_like(l)
@@ -191,9 +213,10 @@ def network_lipschitz_bound(net: FeedForward, box: Box) -> tuple[float, str, tup
     for W, l, u, act in interval_ranges(net, box):
         d = _max_slope(act, l, u)
         if not np.all(np.isfinite(d)):
+            unit = act.neuron(int(np.argmin(np.isfinite(d))))  # the first unbounded neuron's own activation
             vacuous_reason = (
-                f"a {act} unit may jump on the box (interval propagation cannot exclude 0 from its input)"
-                if act.name in ("step", "stepped_leaky_relu") else f"interval propagation overflowed at a {act} layer"
+                f"a {unit} unit may jump on the box (interval propagation cannot exclude 0 from its input)"
+                if unit.name in ("step", "stepped_leaky_relu") else f"interval propagation overflowed at a {act} layer"
             )
             return math.inf, "ibp-spectral", (vacuous_reason,)
         mats.append(d[:, None] * W)

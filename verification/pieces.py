@@ -64,6 +64,7 @@ from uat.errors import BudgetExceeded, DimensionMismatch, MethodError, NonFinite
 from uat.network import FeedForward
 from uat.tolerances import tol
 
+from ._neurons import apply_by_column, columns_where
 from ._split1d import split_pieces
 from ._validate import forward
 
@@ -244,7 +245,12 @@ def _exact_coord(v: Any) -> Fraction:
 
 
 def _activate(act, z: np.ndarray) -> np.ndarray:
-    """Apply an activation elementwise at points, with its own convention at 0 (float or Fraction arrays)."""
+    """Apply a layer's activation at points, neuron by neuron, with each one's convention at 0 (float or Fraction)."""
+    return apply_by_column(act, z, _activate_one)
+
+
+def _activate_one(act, z: np.ndarray) -> np.ndarray:
+    """One activation elementwise at points, with its own convention at 0."""
     name = act.name
     if name == "identity":
         return z
@@ -263,9 +269,13 @@ def _activate(act, z: np.ndarray) -> np.ndarray:
 
 
 def _activate_pieces(act, Z: np.ndarray) -> np.ndarray:
-    """One-sided limits at both ends (2, n, w): a jump activation takes the branch of the piece's interior."""
+    """One-sided limits at both ends (2, n, w): a jump neuron takes the branch of the piece's interior."""
+    return apply_by_column(act, Z, _activate_pieces_one)
+
+
+def _activate_pieces_one(act, Z: np.ndarray) -> np.ndarray:
     if act.name not in JUMPS:
-        return _activate(act, Z)
+        return _activate_one(act, Z)
     on = (Z[0] + Z[1]) >= 0  # no unit changes strict sign inside a piece: the midpoint's sign is the interior's
     if act.name == "step":
         one = np.where(on, Fraction(1), Fraction(0)) if Z.dtype == object else on.astype(np.float64)
@@ -330,8 +340,13 @@ def linear_pieces_1d(
             Z = _affine(V, wt, bias)
             ZP = P @ wt + bias if jumps else None
             zero = None
-            if act.name in _KINKED:
+            width = Z.shape[-1]
+            kinked = columns_where(act, width, _KINKED)  # each neuron's own activation (per-neuron layers)
+            jump_cols = columns_where(act, width, JUMPS)
+            if kinked.any():
                 cross = (Z[0] * Z[1]) < 0
+                if not kinked.all():
+                    cross &= kinked
                 if cross.any():
                     t, Z, ZP, zero, merged = split_pieces(t, Z, cross, exact, ZP)
                     if jumps and merged.size:  # rounding merged two points: which one's state is kept is arbitrary
@@ -341,8 +356,8 @@ def linear_pieces_1d(
                             f"{t.shape[0] - 1} pieces after layer {layer} of {net.depth}, above max_pieces={max_pieces}; "
                             "raise max_pieces or use the grid route (method='grid')"
                         )
-            if act.name in JUMPS and not exact:
-                ambiguous.extend(_ambiguous_here(t, V, P, Z, ZP, zero, wt, bias))
+            if jump_cols.any() and not exact:
+                ambiguous.extend(_ambiguous_here(t, V, P, Z, ZP, zero, wt, bias, jump_cols))
             V = _activate_pieces(act, Z)
             if jumps:
                 P = _activate(act, ZP)
@@ -356,24 +371,25 @@ def linear_pieces_1d(
     return Pieces1D(t, V[0], V[1], not jumps, net, values=P, ambiguous=amb, exact=exact)
 
 
-def _ambiguous_here(t, V, P, Z, ZP, zero, wt, bias) -> list[np.ndarray]:
+def _ambiguous_here(t, V, P, Z, ZP, zero, wt, bias, jump_cols) -> list[np.ndarray]:
     """Positions where a jump unit of this layer is within rounding of 0 (float64 pieces only).
 
     At a breakpoint (its point state) unless the unit is the one that was set to exactly 0 there
     (a crossing of this layer); on a whole piece (both one-sided limits small: its branch is
-    undecided).  Each unit's magnitude scale is the largest ``|h| |W| + |b|`` over the states
-    ``h`` of the layer's input (one-sided limits and point states).
+    undecided).  Only the jump neurons (``jump_cols``) are examined.  Each unit's magnitude scale
+    is the largest ``|h| |W| + |b|`` over the states ``h`` of the layer's input (one-sided limits
+    and point states).
     """
     absw = np.abs(wt)
     unit_scale = np.max(np.abs(np.concatenate([V[0], V[1], P])) @ absw, axis=0) + np.abs(bias)  # (w,)
     out = []
-    bad_pt = _near_zero(ZP, unit_scale)
+    bad_pt = _near_zero(ZP, unit_scale) & jump_cols
     if zero is not None:
         bad_pt &= ~zero
     rows = np.nonzero(bad_pt.any(axis=1))[0]
     if rows.size:
         out.append(np.asarray(t[rows], dtype=np.float64))
-    rows = np.nonzero(_near_zero(np.abs(Z[0]) + np.abs(Z[1]), unit_scale).any(axis=1))[0]
+    rows = np.nonzero((_near_zero(np.abs(Z[0]) + np.abs(Z[1]), unit_scale) & jump_cols).any(axis=1))[0]
     if rows.size:
         out.append(0.5 * (np.asarray(t[rows], dtype=np.float64) + np.asarray(t[rows + 1], dtype=np.float64)))
     return out

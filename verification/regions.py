@@ -42,6 +42,7 @@ from uat.errors import BudgetExceeded, NonFiniteError
 from uat.network import FeedForward
 
 from ._validate import forward
+from ._neurons import column_groups, columns_where
 from .pieces import _KINKED, JUMPS, check_piecewise
 
 __all__ = ["Regions2D", "linear_regions_2d"]
@@ -226,6 +227,29 @@ def _split_unit(P: np.ndarray, Z: np.ndarray, offsets: np.ndarray, j: int) -> tu
     return newP, newZ, _offsets_from_labels(pid)
 
 
+def _vertex_values(act, Z: np.ndarray, on: np.ndarray | None) -> np.ndarray:
+    """The layer's activation at the vertices, neuron by neuron; a jump neuron takes the branch of
+    the polygon's interior (``on``: the sign of the vertex sum, repeated per vertex)."""
+    groups = column_groups(act, Z.shape[1])
+    H = Z if len(groups) == 1 and groups[0][0].name == "identity" else np.empty_like(Z)
+    for a, idx in groups:
+        z = Z[:, idx] if len(groups) > 1 else Z
+        if a.name == "step":
+            h = on[:, idx].astype(np.float64)
+        elif a.name == "stepped_leaky_relu":
+            h = np.where(on[:, idx], z, float(a.negative_slope) * z - 1.0)
+        elif a.name == "relu":
+            h = np.maximum(z, 0.0)
+        elif a.name == "leaky_relu":
+            h = np.where(z >= 0, z, a.slopes[0] * z)
+        else:
+            h = z
+        if len(groups) == 1:
+            return h
+        H[:, idx] = h
+    return H
+
+
 def linear_regions_2d(net: FeedForward, box: Any = None, *, max_regions: int = 200_000) -> Regions2D:
     """The linear regions of a two-input network over ``box`` (default ``[0,1]^2``).
 
@@ -258,27 +282,23 @@ def linear_regions_2d(net: FeedForward, box: Any = None, *, max_regions: int = 2
                 layer += 1
                 # (W H^T)^T: OpenBLAS is an order of magnitude faster this way round for tall, thin H
                 Z = (blk.weights[i] @ H.T).T + blk.biases[i]
-                if act.name in _KINKED:
-                    for j in range(Z.shape[1]):
-                        P, Z, offsets = _split_unit(P, Z, offsets, j)
-                        if offsets.size - 1 > max_regions:
-                            raise BudgetExceeded(
-                                f"region budget exceeded: {offsets.size - 1} regions after layer {layer} of "
-                                f"{net.depth} (unit {j + 1} of {Z.shape[1]}), above max_regions={max_regions}; "
-                                "use method='grid' (grid maximum plus a Lipschitz certificate) or raise max_regions"
-                            )
-                if act.name in JUMPS:
+                width = Z.shape[1]
+                for j in np.nonzero(columns_where(act, width, _KINKED))[0]:  # each neuron's own activation
+                    P, Z, offsets = _split_unit(P, Z, offsets, int(j))
+                    if offsets.size - 1 > max_regions:
+                        raise BudgetExceeded(
+                            f"region budget exceeded: {offsets.size - 1} regions after layer {layer} of "
+                            f"{net.depth} (unit {j + 1} of {width}), above max_regions={max_regions}; "
+                            "use method='grid' (grid maximum plus a Lipschitz certificate) or raise max_regions"
+                        )
+                if columns_where(act, width, JUMPS).any():
                     continuous = False
                     # no unit changes strict sign on a polygon: the sign of the vertex sum is the interior's
                     means = np.add.reduceat(Z, offsets[:-1], axis=0)
                     on = np.repeat(means >= 0, np.diff(offsets), axis=0)
-                    H = on.astype(np.float64) if act.name == "step" else np.where(on, Z, float(act.negative_slope) * Z - 1.0)
-                elif act.name == "relu":
-                    H = np.maximum(Z, 0.0)
-                elif act.name == "leaky_relu":
-                    H = np.where(Z >= 0, Z, act.slopes[0] * Z)
                 else:
-                    H = Z
+                    on = None
+                H = _vertex_values(act, Z, on)
                 if layer % 64 == 0 and not np.isfinite(H).all():
                     raise NonFiniteError(f"non-finite values in the regions after layer {layer} (overflow)")
     if not np.isfinite(H).all():
