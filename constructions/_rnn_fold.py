@@ -184,6 +184,16 @@ class FoldProgram:
 
         The listed channels must have non-negative pre-activations (stored = logical afterwards).
         """
+        self._emit(*self._cell_rows(rows, recurrent))
+        self.A = _zeros(self.W, self.W)
+        for o in range(self.W):
+            self.A[o, o] = Fraction(1)
+        self.c = [Fraction(0)] * self.W
+        self.rounding = [0.0] * self.W
+
+    def _cell_rows(self, rows: Mapping[int, tuple[Mapping[int, Fraction], Fraction]],
+                   recurrent: Mapping[int, Mapping[int, Fraction]]) -> tuple[np.ndarray, list[Fraction], np.ndarray]:
+        """(P, q, A) of a cell whose listed channels get pre = row . z + const (+ recurrent . h[t-1])."""
         P = _zeros(self.W, self.W)
         q = [Fraction(0)] * self.W
         a = _zeros(self.W, self.W)
@@ -193,12 +203,7 @@ class FoldProgram:
             q[k] = Fraction(const)
             for j, coef in recurrent.get(k, {}).items():
                 a[k, j] = Fraction(coef)
-        self._emit(P, q, a)
-        self.A = _zeros(self.W, self.W)
-        for o in range(self.W):
-            self.A[o, o] = Fraction(1)
-        self.c = [Fraction(0)] * self.W
-        self.rounding = [0.0] * self.W
+        return P, q, a
 
     def finish(self, one: int, keep: Iterable[int]) -> None:
         """Last cell: the ``keep`` channels pass through, channel ``one`` becomes the constant 1, others 0."""

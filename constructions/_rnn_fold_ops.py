@@ -200,16 +200,7 @@ class LpProgram(FoldProgram):
         the linear mix ``out_k = sum_j mixF[k][j] f_j + sum_j mixB[k][j] b_j`` (stored = logical)."""
         cells = []
         for rows, rec in ((forward, forward_rec), (backward, backward_rec)):
-            P = _zeros(self.W, self.W)
-            q = [Fraction(0)] * self.W
-            a = _zeros(self.W, self.W)
-            for k, (row, const) in rows.items():
-                for j, coef in row.items():
-                    P[k, j] = Fraction(coef)
-                q[k] = Fraction(const)
-                for j, coef in rec.get(k, {}).items():
-                    a[k, j] = Fraction(coef)
-            self._emit(P, q, a)
+            self._emit(*self._cell_rows(rows, rec))
             cells.append(self.cells.pop())
         wf, wb = _zeros(self.W, self.W), _zeros(self.W, self.W)
         for k, (mf, mb) in mix.items():

@@ -22,9 +22,12 @@ taken with its pre-activation doubled and its contribution doubled):
   the accumulators hold :math:`\delta^2` times the output;
 * **readout** :math:`y_k = a'_k / \delta^2`.
 
-The token and the counter are stored scaled by :math:`\delta` (:math:`v = \delta\hat x`,
-:math:`c = \delta t`), every other signal in an identity channel by :math:`\delta^2`, and every gate
-swing is at most :math:`\delta|g|`, so the :math:`\delta`-linearisation of the identity channels
+The token is stored as :math:`v = \delta\hat x` and the counter as :math:`c = \gamma t` with
+:math:`\gamma = \delta/(4T)` (tanh) or :math:`\delta/10` (sigmoid): its error enters every gate
+multiplied by :math:`K/\gamma`, so it must be linearised at a small value, but the sigmoid's absolute
+decode error :math:`\approx 2\epsilon_{mach}/\delta` per layer forbids making it tiny.  Every other
+signal in an identity channel is scaled by :math:`\delta^2`, and every gate swing is at most
+:math:`\delta|g|`, so the :math:`\delta`-linearisation of the identity channels
 (:mod:`constructions._rnn_delta`, same :math:`\delta`; error :math:`O(\delta^2 h^3)` on a value
 :math:`h`) is negligible; the :math:`\tilde\sigma(\delta u) \approx \delta u` steps cost a relative
 :math:`O(\delta^2)`.  Rounding: about :math:`\epsilon_{mach}/\delta` for tanh (the swings cancel), about
@@ -133,14 +136,16 @@ def build_smooth(d_x: int, d_y: int, T: int, lo: Sequence[float], hi: Sequence[f
     A = list(range(d_x + 1, d_x + 1 + d_y))
     S = d_x + d_y + 1
     em = _Emitter(W, d_x, act)
-    em.counter_scale = delta
+    # the counter is the most sensitive identity channel (its error enters every gate times K): keep it small;
+    # for the sigmoid, whose identity channels decode with an absolute error ~2 eps/delta, not too small
+    em.counter_scale = delta / (4 * T) if act == "tanh" else delta / 10
     # v = delta xhat, xhat = (x - lo) / (hi - lo), and the counter c[t] = c[t-1] + delta = delta t
     B0 = np.zeros((W, W))
     bias = {}
     for i in V:
         B0[i, i] = delta / (hi[i] - lo[i])
         bias[i] = -delta * lo[i] / (hi[i] - lo[i])
-    bias[C] = delta
+    bias[C] = em.counter_scale
     lift = np.zeros((W, d_x))
     lift[V, V] = 1.0
     em.emit([], recurrent={C: 1.0}, bias=bias, B0=B0)

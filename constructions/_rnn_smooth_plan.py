@@ -45,16 +45,19 @@ class SmoothPlan:
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
-def fit_units(g: Callable[[np.ndarray], np.ndarray], zlo: float, zhi: float, tol: float, *, exact_tanh: bool = False,
-              max_units: int = 64) -> tuple[float, float, list[tuple[float, float, float]], float]:
-    r"""Coefficients of :math:`g(z) \approx c_0 + c_1 z + \sum_i c_i \tanh(a_i z + b_i)` on :math:`[z_-, z_+]`.
+def fit_units(g: Callable[[np.ndarray], np.ndarray], zlo: float, zhi: float, tol: float, *, act: str = "tanh",
+              exact_tanh: bool = False, max_units: int = 64) -> tuple[float, float, list[tuple[float, float, float]], float]:
+    r"""Coefficients of :math:`g(z) \approx c_0 + c_1 z + \sum_i c_i \sigma(a_i z + b_i)` on :math:`[z_-, z_+]`
+    (:math:`\sigma` = ``act``, tanh or sigmoid).
 
     Units sit on a uniform grid of centres with the fixed slope 4/(z_+ - z_-); coefficients by
     least squares (a linear solve, no iteration); the unit count grows until the max error on a
     grid 4 times finer than the fitting grid is below ``tol``.  Returns ``(c0, c1, [(a, b, c), ...], error)``.
+    ``exact_tanh``: g is tanh itself (tanh = 2 sigmoid(2 z) - 1).
     """
     if exact_tanh:
-        return 0.0, 0.0, [(1.0, 0.0, 1.0)], 0.0
+        return (0.0, 0.0, [(1.0, 0.0, 1.0)], 0.0) if act == "tanh" else (-1.0, 0.0, [(2.0, 0.0, 2.0)], 0.0)
+    f = np.tanh if act == "tanh" else (lambda z: 1.0 / (1.0 + np.exp(-z)))
     width = max(zhi - zlo, 1e-12)
     zs = np.linspace(zlo, zhi, 4097)
     gz = g(zs)
@@ -64,12 +67,12 @@ def fit_units(g: Callable[[np.ndarray], np.ndarray], zlo: float, zhi: float, tol
         if m > max_units:
             break
         centres = np.linspace(zlo, zhi, m)
-        F = np.column_stack([np.ones_like(zs), zs] + [np.tanh(a * (zs - b)) for b in centres])
+        F = np.column_stack([np.ones_like(zs), zs] + [f(a * (zs - b)) for b in centres])
         coef, *_ = np.linalg.lstsq(F[::4], gz[::4], rcond=1e-15)
         err = float(np.max(np.abs(F @ coef - gz)))
         if err <= tol:
             return float(coef[0]), float(coef[1]), [(a, -a * b, float(c)) for b, c in zip(centres, coef[2:])], err
-    raise BudgetExceeded(f"tanh units reached a fit error of {err:.3g} for g on [{zlo:.3g}, {zhi:.3g}] "
+    raise BudgetExceeded(f"{act} units reached a fit error of {err:.3g} for g on [{zlo:.3g}, {zhi:.3g}] "
                          f"(need <= {tol:.3g}); raise eps")
 
 

@@ -39,46 +39,14 @@ from typing import Any
 import numpy as np
 
 from uat.domains import parse_domain
-from uat.errors import BudgetExceeded, DimensionMismatch, ParameterError
+from uat.errors import DimensionMismatch, ParameterError
 from uat.sequence_targets import HammersteinStructure, RidgeStructure, make_sequence_target
 
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 from ._rnn_delta import SIGMA, ModifiedCell, linearise
+from ._rnn_smooth_plan import fit_units
 
-__all__ = ["build_rnn_tanh_iir", "build_rnn_sigmoid_iir", "fit_units"]
-
-
-def _sigma(act: str):
-    return np.tanh if act == "tanh" else (lambda z: 1.0 / (1.0 + np.exp(-z)))
-
-
-def fit_units(g: Any, zlo: float, zhi: float, act: str, tol: float, *, exact_tanh: bool = False,
-              max_units: int = 64) -> tuple[float, float, list[tuple[float, float, float]], float]:
-    r"""Coefficients of :math:`g(z) \approx c_0 + c_1 z + \sum_i c_i \sigma(a_i z + b_i)` on :math:`[z_-, z_+]`.
-
-    Units sit on a uniform grid of centres with the fixed slope 4/(z_+ - z_-); coefficients by
-    least squares (a linear solve, no iteration); the unit count grows until the max error on a
-    grid 4 times finer than the fitting grid is below ``tol``.  Returns ``(c0, c1, [(a, b, c), ...], error)``.
-    """
-    if exact_tanh:  # g = tanh exactly: tanh = 2 sigmoid(2 z) - 1
-        return (0.0, 0.0, [(1.0, 0.0, 1.0)], 0.0) if act == "tanh" else (-1.0, 0.0, [(2.0, 0.0, 2.0)], 0.0)
-    f = _sigma(act)
-    width = max(zhi - zlo, 1e-12)
-    zs = np.linspace(zlo, zhi, 4097)
-    gz = g(zs)
-    a = 4.0 / width  # fixed slope: smooth units, near-spectral convergence for smooth g
-    err = np.inf
-    for m in (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64):
-        if m > max_units:
-            break
-        centres = np.linspace(zlo, zhi, m)
-        F = np.column_stack([np.ones_like(zs), zs] + [f(a * (zs - b)) for b in centres])
-        coef, *_ = np.linalg.lstsq(F[::4], gz[::4], rcond=1e-15)
-        err = float(np.max(np.abs(F @ coef - gz)))
-        if err <= tol:
-            return float(coef[0]), float(coef[1]), [(a, -a * b, float(c)) for b, c in zip(centres, coef[2:])], err
-    raise BudgetExceeded(f"{act} units reached a fit error of {err:.3g} for g on [{zlo:.3g}, {zhi:.3g}] "
-                         f"(need <= {tol:.3g}); raise eps")
+__all__ = ["build_rnn_tanh_iir", "build_rnn_sigmoid_iir"]
 
 
 def _geometric(st_inner: Any, T: int, d: int) -> tuple[float, float, float]:
@@ -129,7 +97,7 @@ def _build(act: str, target: Any, *, input_dim: int | None, output_dim: int | No
         if lam < 0:
             m_in, m_ax = -max(abs(m_in), abs(m_ax)), max(abs(m_in), abs(m_ax))
         zlo, zhi = min(m_in * sm for sm in sums), max(m_ax * sm for sm in sums)
-        fit = fit_units(st.g, zlo, zhi, act, eps / 2, exact_tanh=st.g_name == "tanh")
+        fit = fit_units(st.g, zlo, zhi, eps / 2, act=act, exact_tanh=st.g_name == "tanh")
         gain, rec_first = 1.0, True
     else:
         k0, k1 = st.kernel(0), st.kernel(1)
@@ -138,7 +106,7 @@ def _build(act: str, target: Any, *, input_dim: int | None, output_dim: int | No
         lam, b = float(k1 / k0), float(k0)
         zlo, zhi = xlo, xhi
         hsum = sum(abs(b) * abs(lam) ** i for i in range(T))
-        fit = fit_units(st.g, zlo, zhi, act, eps / (2 * hsum))
+        fit = fit_units(st.g, zlo, zhi, eps / (2 * hsum), act=act)
         gain, rec_first, a, c0 = b, False, 1.0, 0.0
     c0_fit, c1_fit, units, fit_err = fit
     # -- the modified network: channels u (0..d-1), w (d), acc (d+1..2d) ------------------------
