@@ -34,7 +34,7 @@ Non-causal targets (for BRNNs): ``reversal`` :math:`y[t] = x[T+1-t]` and
 the Gaussian tail (a non-causal target's ``tail(L, p, n)`` is over all :math:`n = T` tokens).
 
 >>> sorted(SEQUENCE_LIBRARY)[:4]
-['centred-moving-average', 'gaussian', 'gaussian-wave', 'hammerstein']
+['centred-moving-average', 'gaussian', 'gaussian-cos', 'gaussian-wave']
 """
 
 from __future__ import annotations
