@@ -220,8 +220,8 @@ def _build(name: str, theorem: str, bi: bool, target: Any, *, input_dim: Any, ou
     if whole:
         e1 = prog.lo[s]
         center = Fraction(grid.zero_code()) if code_mode else Fraction(0)
-        for r in receivers[1:]:
-            raise ParameterError("internal error: the whole-space gate handles one receiver")  # pragma: no cover
+        if len(receivers) != 1:  # pragma: no cover - code mode and d_y = 1 both have one receiver
+            raise ValueError("internal error: the whole-space gate handles one receiver")
         prog.gate(receivers[0], s, (1 / (G_FLAG - e1), -e1 / (G_FLAG - e1)), center)
         layers["gate"] = 1
     if code_mode:

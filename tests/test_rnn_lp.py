@@ -140,3 +140,15 @@ def test_brnn_lp_for_non_causal_targets(name, kwargs, eps):
     x = (k + 0.5) / n
     f = make_sequence_target(name, causal=False)
     assert np.max(np.abs(net.evaluate(x) - f(x))) <= 1e-9
+
+
+def test_brnn_whole_space_vanishes_exactly_and_levels_can_be_fixed():
+    c = build("brnn-lp", "gaussian-cos", T=2, bits=3, whole=True, eps=0.3)
+    x = np.random.default_rng(5).uniform(-1, 1, size=(8, 2, 1))
+    x[:4, 1, 0] = 1e6  # a far token anywhere silences every time step of the BRNN
+    x[4:, 0, 0] = -1e3
+    assert np.all(c.network.evaluate(x) == 0.0)
+    res = measure(c.network, "gaussian-cos", norm="lp", p=2.0, m=9, replicates=4)
+    assert res.details["far_field_max"] == 0.0 and np.isfinite(res.high)
+    fixed = build("rnn-lp", mean_and_square, input_dim=1, T=1, bits=3, levels=17)
+    assert fixed.parameters["output_levels"] >= 17 and fixed.network.width == 2
