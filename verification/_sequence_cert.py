@@ -134,7 +134,8 @@ def _propagate(net: Recurrent, centres: np.ndarray, r: np.ndarray) -> tuple[list
     for t in range(T):
         a = np.zeros((C, P.shape[0], D))
         a[:, :, t * dx:(t + 1) * dx] = P[None]
-        h.append(_Forms(a, centres[:, t] @ P.T, np.zeros((C, P.shape[0]))))
+        ct = centres[:, t]
+        h.append(_Forms(a, ct @ P.T, _gamma(dx + 1) * (np.abs(ct) @ np.abs(P).T)))
     mixed = 0
     for layer in net.as_float().layers:
         if isinstance(layer, BiLayer):
