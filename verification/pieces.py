@@ -68,7 +68,10 @@ from ._neurons import apply_by_column, columns_where
 from ._split1d import split_pieces
 from ._validate import forward
 
-__all__ = ["Pieces1D", "linear_pieces_1d", "supports_pieces", "check_piecewise"]
+__all__ = ["Pieces1D", "linear_pieces_1d", "supports_pieces", "check_piecewise", "EXACT_RECHECK"]
+
+# Pieces1D.verify: how many points that disagree with the float64 forward pass are re-checked exactly
+EXACT_RECHECK = 32
 
 # activations with a jump at 0 (the network may be discontinuous), those with a kink or jump
 # at 0 (pieces are split there), and all that the exact enumerations handle
@@ -211,13 +214,36 @@ class Pieces1D:
 
         Evaluated at the piece midpoints (default) or at the given points; the scale is
         ``max(1, max |N|)``.  Values of 1e-16..1e-12 are rounding; above
-        ``uat.tolerances.tol("conditioning_flag")`` the pieces should not be trusted.
+        ``uat.tolerances.tol("conditioning_flag")`` the pieces should not be trusted.  On a
+        steep piece the float64 forward pass itself may be the inaccurate side (its rounding is
+        multiplied by the slope): the worst :data:`EXACT_RECHECK` points above the flag are
+        re-evaluated in exact rational arithmetic (the network's weights at their exact binary
+        values) and compared with that instead.
         """
+        dev, scale = self.deviations(points)
+        return float(np.max(dev)) / scale
+
+    def deviations(self, points: Any = None) -> tuple[np.ndarray, float]:
+        """Per-point absolute discrepancies behind :meth:`verify` (at the midpoints by default), and the scale."""
         x = self.midpoints() if points is None else np.asarray(points, dtype=np.float64).reshape(-1)
         fwd = forward(self.network, x[:, None])
         mine = self(x)
         scale = max(1.0, float(np.max(np.abs(fwd))))
-        return float(np.max(np.abs(fwd - mine)) / scale)
+        dev = np.max(np.abs(fwd - mine), axis=1)
+        bad = np.nonzero(dev > tol("conditioning_flag") * scale)[0]
+        if bad.size and all(a.is_exact for a in self.network.activations):
+            worst = bad[np.argsort(dev[bad])[::-1][:EXACT_RECHECK]]
+            exact = np.asarray(_exact_network(self.network).evaluate_exact(x[worst][:, None]), dtype=np.float64)
+            dev[worst] = np.max(np.abs(exact - mine[worst]), axis=1)
+        return dev, scale
+
+
+def _exact_network(net: FeedForward) -> FeedForward:
+    """The network with its weights as exact rationals (a float64 network: their exact binary values)."""
+    if net.is_exact:
+        return net
+    as_fraction = np.vectorize(fraction_from_float, otypes=[object])
+    return FeedForward.from_layers([(as_fraction(l.weight), as_fraction(l.bias), l.activation) for l in net.layers])
 
 
 def _layer_arrays(net: FeedForward, exact: bool):
