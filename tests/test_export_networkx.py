@@ -34,7 +34,7 @@ def rebuild(graph, exact: bool) -> uat.FeedForward:
         for i, name, _ in nodes:
             for src, _, e in graph.in_edges(name, data=True):
                 w[i][prev[src]] = e["weight_exact"] if exact else float(e["weight"])
-        layers.append((w, b, nodes[0][2]["activation"]))
+        layers.append((w, b, [d["activation"] for _, _, d in nodes]))  # each node names its own activation
     return uat.FeedForward.from_layers(layers, exact=exact)
 
 
@@ -105,3 +105,18 @@ def test_deep_network_graph_size(rng):
     g = to_networkx(net)
     assert g.number_of_nodes() == 2 + 3 * 499 + 1
     assert g.number_of_edges() == sum(int(np.count_nonzero(l.weight)) for l in net.iter_layers())
+
+
+def test_per_neuron_activations_are_node_attributes(tmp_path):
+    """Park et al.'s ReLU+STEP witness: every node carries its own neuron's activation."""
+    from constructions import build
+
+    net = build("relu-step-uniform", "x1*x2", eps=0.3, input_dim=2, progress="quiet").network
+    g = to_networkx(net)
+    first = sorted((d["index"], d["activation"]) for _, d in g.nodes(data=True) if d["layer"] == 1)
+    assert [a for _, a in first] == [str(net.layers[0].activation.neuron(i)) for i in range(net.layers[0].out_dim)]
+    assert {a for _, a in first} == {"relu", "step"}
+    path = tmp_path / "relu_step.graphml"
+    write_graphml(net, path)
+    back = rebuild(nx.read_graphml(path), exact=net.is_exact)
+    assert back == net

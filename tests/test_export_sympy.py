@@ -160,3 +160,34 @@ def test_files(tmp_path):
     assert (tmp_path / "n.tex").read_text() == to_latex(net)
     with pytest.raises(ParameterError, match="form must be"):
         sympy_text(net, form="latex")
+
+
+def test_per_neuron_activations_give_each_neuron_its_own_exact_form():
+    """A mixed layer [relu, step, stepped_leaky_relu(1/3), identity]: exact at kinks, jumps and in between."""
+    net = uat.FeedForward.from_layers([
+        ([[1], [1], [-1], [2]], ["-1/3", "-1/2", "1/4", "-1"], "[relu, step, stepped_leaky_relu(1/3), identity]"),
+        ([[1, "1/2", 2, "-1/5"]], ["1/7"]),
+    ])
+    (expr,) = to_sympy(net)
+    assert not expr.atoms(sympy.Float) and expr.atoms(sympy.Heaviside) and expr.atoms(sympy.Max)
+    (x,) = default_symbols(1)
+    tiny = Fraction(1, 10**30)
+    for q in [Fraction(1, 3), Fraction(1, 2), Fraction(1, 4), Fraction(1, 2) - tiny, Fraction(1, 4) + tiny,
+              Fraction(-1), Fraction(0), Fraction(3, 2)]:
+        got = expr.xreplace({x: sympy.Rational(q.numerator, q.denominator)})
+        assert got.is_Rational and Fraction(int(got.p), int(got.q)) == net.evaluate_exact([[q]])[0, 0]
+    latex = to_latex(net)
+    assert r"\left(\operatorname{ReLU}, \mathbf{1}[\,\cdot \ge 0\,], \operatorname{SteppedLeakyReLU}_{\frac{1}{3}}, \mathrm{id}\right)" in latex
+    assert expression_size(net) >= len(sympy.srepr(expr).split("Symbol")) - 1
+
+
+def test_relu_step_witness_in_sympy_agrees_with_numpy():
+    from constructions import build
+
+    net = build("relu-step-uniform", "sin(2*pi*x1)", eps=0.5, input_dim=1, progress="quiet").network
+    (expr,) = to_sympy(net, max_terms=10**6)
+    (x,) = default_symbols(1)
+    pts = np.linspace(0, 1, 41)
+    got = np.array([float(expr.xreplace({x: sympy.Float(v)})) for v in pts])
+    ref = net.evaluate(pts[:, None])[:, 0]
+    assert np.max(np.abs(got - ref)) <= tol("sympy_vs_numpy") * max(1.0, float(np.max(np.abs(ref))))

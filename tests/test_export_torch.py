@@ -274,3 +274,56 @@ def test_depth_ten_thousand(activation):
     assert len([m for m in module if isinstance(m, nn.Linear)]) == 10_000
     assert relative_gap(net, module, rng.standard_normal((100, 2))) <= tol("torch_vs_numpy")
     assert from_torch(module) == net
+
+
+# -- per-neuron activations (MixedActivation) -------------------------------------------------
+
+MIXED = ["relu", "step", "identity", "leaky_relu(1/3)", "stepped_leaky_relu(1/4)", "tanh"]
+
+
+def test_per_neuron_module_matches_numpy_and_reads_back_exactly(rng, tmp_path):
+    from uat.export._torch import PerNeuron
+
+    net = random_network(rng, input_dim=2, output_dim=2, width=6, depth=8, activation=MIXED, orthogonal=True)
+    module = to_torch(net)
+    assert type(module[1]) is PerNeuron and module[1].size == 6
+    x = rng.standard_normal((500, 2))
+    assert relative_gap(net, module, x) <= tol("torch_vs_numpy")
+    back = from_torch(module)
+    assert back == net and str(back.layers[0].activation) == "[" + ", ".join(MIXED) + "]"
+    for a, b in zip(net.iter_layers(), back.iter_layers()):
+        assert a.weight.tobytes() == b.weight.tobytes()
+    # each neuron's own convention at 0: step and stepped leaky ReLU take the right branch there
+    t = torch.tensor([[0.0, 0.0, 0.0, 0.0, 0.0, 0.0], [-2.0] * 6], dtype=torch.float64)
+    expected = net.layers[0].activation.numpy(t.numpy().copy())
+    np.testing.assert_array_equal(module[1](t).numpy(), expected)
+    # gradients flow through the column assignment
+    xt = torch.tensor(x[:3], requires_grad=True)
+    module(xt).sum().backward()
+    assert xt.grad is not None and torch.isfinite(xt.grad).all()
+    # weights-only files carry the per-neuron activation by its text form
+    save_torch(net, tmp_path / "mixed.pt")
+    assert torch.load(tmp_path / "mixed.pt", weights_only=True)["architecture"][0]["activation"].startswith("[relu, step")
+    assert load_torch(tmp_path / "mixed.pt", as_network=True) == net
+
+
+def test_hand_made_per_neuron_module_reads_simple_slopes():
+    from uat.export._torch import PerNeuron
+
+    per = PerNeuron(3, [(nn.LeakyReLU(0.1), [0, 2]), (Step(), [1])])
+    back = from_torch(nn.Sequential(nn.Linear(1, 3), per, nn.Linear(3, 1)))
+    assert str(back.layers[0].activation) == "[leaky_relu(1/10), step, leaky_relu(1/10)]"
+    with pytest.raises(UnsupportedModule, match="no activation"):
+        from_torch(nn.Sequential(nn.Linear(1, 3), PerNeuron(3, [(nn.ReLU(), [0, 1])])))
+    with pytest.raises(UnsupportedModule, match="covered twice"):
+        from_torch(nn.Sequential(nn.Linear(1, 2), PerNeuron(2, [(nn.ReLU(), [0, 1]), (Step(), [1])])))
+
+
+def test_relu_step_witness_in_torch_matches_numpy_on_cell_edges():
+    from constructions import build
+
+    net = build("relu-step-uniform", "circle", eps=0.2, input_dim=1, progress="quiet").network
+    x = np.union1d(np.linspace(0, 1, 4001), np.arange(65) / 64)[:, None]  # the STEP neurons jump at k/N
+    module = to_torch(net)
+    assert relative_gap(net, module, x) <= tol("torch_vs_numpy")  # the same branch at every jump
+    assert from_torch(module) == net.as_float()

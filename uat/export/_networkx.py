@@ -5,8 +5,10 @@ Layer :math:`l = 0` holds the inputs, layers :math:`1..L-1` the hidden neurons a
 ``"l:i"`` and carries
 
 * ``layer`` (int), ``index`` (int), ``kind`` (``"input"``, ``"hidden"`` or ``"output"``);
-* for layers :math:`l \ge 1`: ``bias`` (float64), ``activation`` (text notation such as
-  ``"leaky_relu(1/10)"``), and for exact networks ``bias_exact`` (the string ``"p/q"``).
+* for layers :math:`l \ge 1`: ``bias`` (float64), ``activation`` (the neuron's own activation
+  in text notation, such as ``"leaky_relu(1/10)"``; in a per-neuron layer, e.g. Park et al.'s
+  ReLU+STEP networks, each node names its own), and for exact networks ``bias_exact`` (the
+  string ``"p/q"``).
 
 The edge from ``"l-1:j"`` to ``"l:i"`` exists when :math:`W_l[i, j] \ne 0` and carries
 ``weight`` (float64) and, for exact networks, ``weight_exact`` (``"p/q"``).  GraphML stores
@@ -69,9 +71,9 @@ def to_networkx(net: FeedForward, *, keep_zero_weights: bool = False) -> nx.DiGr
     float_net = net.as_float() if exact else net
     for l, (layer, flayer) in enumerate(zip(net.iter_layers(), float_net.iter_layers()), start=1):
         kind = "output" if l == depth else "hidden"
-        act = str(layer.activation)
         nodes = []
         for i in range(layer.out_dim):
+            act = str(layer.activation.neuron(i))  # per-neuron layers: the neuron's own activation
             attrs = {"layer": l, "index": i, "kind": kind, "activation": act, "bias": float(flayer.bias[i])}
             if exact:
                 attrs["bias_exact"] = str(layer.bias[i])

@@ -21,6 +21,10 @@ tanh, sigmoid      ``tanh(t)``, ``1/(1 + exp(-t))``
 exp                ``exp(t)``
 =================  ===========================================================
 
+Per-neuron activations (:class:`uat._mixed.MixedActivation`, e.g. Park et al.'s ReLU+STEP
+layers) give each neuron the form of its own activation: ``[relu, step]`` maps
+:math:`(z_1, z_2)` to ``Max(0, z1)`` and ``Heaviside(z2, 1)``.
+
 The printed expression of a deep network grows like the product of the layer widths, so
 :func:`to_sympy` first counts the symbols of the expanded expression (an integer recursion
 over the non-zero pattern of the weights) and refuses above ``max_terms``
@@ -84,8 +88,9 @@ def expression_size(net: FeedForward, *, stop_above: float = float("inf")) -> fl
     """
     size = np.ones(net.input_dim)
     for block in net.blocks:
-        copies = _COPIES.get(block.activation.name, 1)
-        extra = 0.0 if block.activation.name == "identity" else _EXTRA_LEAVES
+        distinct = block.activation.distinct  # per-neuron layers: bounded by their largest form
+        copies = max(_COPIES.get(a.name, 1) for a in distinct)
+        extra = 0.0 if all(a.name == "identity" for a in distinct) else _EXTRA_LEAVES
         for i in range(block.count):
             pattern = (block.weights[i] != 0).astype(np.float64)
             size = copies * (pattern @ (size + 1.0) + 1.0) + extra
@@ -198,7 +203,7 @@ def to_sympy(net: FeedForward, symbols: Sequence[Any] | None = None, *, max_term
         for i, row in enumerate(rows):
             terms = [row[j] * h[j] for j in range(len(h)) if nonzero[i, j]]
             z = sympy.Add(*terms, bias[i])
-            new.append(sympy_activation(layer.activation, z))
+            new.append(sympy_activation(layer.activation.neuron(i), z))  # each neuron's own activation
         h = new
     return h
 
@@ -218,7 +223,12 @@ _LATEX_NAMES = {
 
 
 def latex_activation(act: Activation) -> str:
-    r"""LaTeX name of an activation, e.g. ``\operatorname{LeakyReLU}_{\frac{1}{10}}``."""
+    r"""LaTeX name of an activation, e.g. ``\operatorname{LeakyReLU}_{\frac{1}{10}}``.
+
+    Per-neuron activations print as the list of the neurons' ones, ``(\operatorname{ReLU}, \dots)``.
+    """
+    if act.name == "mixed":
+        return r"\left(" + ", ".join(latex_activation(a) for a in act.parts) + r"\right)"
     if act.name in ("leaky_relu", "stepped_leaky_relu"):
         a = act.negative_slope
         name = "LeakyReLU" if act.name == "leaky_relu" else "SteppedLeakyReLU"

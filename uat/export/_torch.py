@@ -23,6 +23,8 @@ softplus            :class:`LogAddExpSoftplus` -- ``logaddexp(0, t)``; ``nn.Soft
 gelu                ``nn.GELU(approximate='none')`` (the exact erf form)
 tanh, sigmoid       ``nn.Tanh()``, ``nn.Sigmoid()``
 exp                 :class:`Exp`
+per-neuron          :class:`PerNeuron` -- each neuron's own module on its columns
+[a_1, ..., a_n]     (:class:`uat._mixed.MixedActivation`, e.g. ReLU+STEP layers)
 ==================  ===============================================================
 
 Deep networks are built from the packed block arrays (one numpy-to-torch copy per block)
@@ -69,6 +71,7 @@ __all__ = [
     "Power",
     "LogAddExpSoftplus",
     "Exp",
+    "PerNeuron",
 ]
 
 # nn.Softplus(threshold=T) returns t for t > T; above t = 37, log(1 + e^t) rounds to t in
@@ -132,10 +135,47 @@ class Exp(nn.Module):
         return torch.exp(x)
 
 
+class PerNeuron(nn.Module):
+    r"""Per-neuron activations (uat's :class:`~uat._mixed.MixedActivation`): neuron ``j`` uses its own
+    activation, e.g. ``[relu, relu, step]`` in Park et al.'s ReLU+STEP networks.
+
+    ``parts[k]`` is applied to the columns ``index_k`` (a buffer); the columns of identity neurons
+    are copied.  ``uat_activation`` holds the exact text form when the module comes from
+    :func:`to_torch`.
+    """
+
+    def __init__(self, size: int, groups: list[tuple[nn.Module, list[int]]], uat_activation: str | None = None) -> None:
+        super().__init__()
+        self.size = int(size)
+        self.parts = nn.ModuleList([module for module, _ in groups])
+        for k, (_, idx) in enumerate(groups):
+            self.register_buffer(f"index_{k}", torch.tensor(list(idx), dtype=torch.long))
+        if uat_activation is not None:
+            self.uat_activation = uat_activation
+
+    def groups(self) -> list[tuple[nn.Module, torch.Tensor]]:
+        return [(part, getattr(self, f"index_{k}")) for k, part in enumerate(self.parts)]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = x.new_empty(x.shape)
+        for part, idx in self.groups():
+            out[..., idx] = part(x[..., idx])
+        return out
+
+    def extra_repr(self) -> str:
+        return f"size={self.size}"
+
+
 # -- uat -> torch -----------------------------------------------------------------------------
 
 
-def _activation_module(act: Activation) -> nn.Module | None:
+def _activation_module(act: Any) -> nn.Module | None:
+    if act.name == "mixed":  # per-neuron activations: one module per distinct activation
+        groups = []
+        for a in act.distinct:
+            idx = [j for j in range(act.size) if act.neuron(j) == a]
+            groups.append((_activation_module(a) or nn.Identity(), idx))
+        return PerNeuron(act.size, groups, str(act))
     name = act.name
     if name == "identity":
         return None
@@ -312,7 +352,43 @@ def _module_activation(module: nn.Module) -> tuple[bool, Activation | None]:
         return True, Activation("softplus")
     if kind is Exp:
         return True, Activation("exp")
+    if kind is PerNeuron:
+        return True, _per_neuron_activation(module)
     return False, None
+
+
+def _per_neuron_activation(module: PerNeuron) -> Any:
+    """The per-neuron activation of a :class:`PerNeuron` module, read from its parts."""
+    from .._mixed import per_neuron
+
+    parts: list[Any] = [None] * module.size
+    for position, (part, idx) in enumerate(module.groups()):
+        known, act = _module_activation(part)
+        if not known or type(part) is PerNeuron:
+            raise UnsupportedModule(f"cannot read part {position} of {module!r}: {part!r} is not a single activation")
+        for j in idx.tolist():
+            if not 0 <= j < module.size or parts[j] is not None:
+                raise UnsupportedModule(f"{module!r}: neuron {j} is out of range or covered twice")
+            parts[j] = act if act is not None else IDENTITY
+    missing = [j for j, a in enumerate(parts) if a is None]
+    if missing:
+        raise UnsupportedModule(f"{module!r}: neurons {missing} have no activation")
+    act = per_neuron(parts)
+    tag = getattr(module, "uat_activation", None)
+    if isinstance(tag, str):  # the exact slopes recorded by to_torch, if they round to the module's ones
+        try:
+            tagged = parse_activation(tag)
+        except ActivationError:
+            tagged = None
+        if tagged is not None and str(_float_view(tagged)) == str(_float_view(act)):
+            return tagged
+    return act
+
+
+def _float_view(act: Any) -> str:
+    """Text of an activation with its parameters as floats (to compare exact tags with read slopes)."""
+    parts = act.parts if act.name == "mixed" else (act,)
+    return ",".join(p.name if p.param is None else f"{p.name}({float(p.param)!r})" for p in parts)
 
 
 def _tensor_array(t: torch.Tensor | None, shape: tuple[int, ...], what: str) -> np.ndarray:
@@ -331,8 +407,8 @@ def from_torch(module: nn.Module, *, metadata: Mapping[str, Any] | None = None) 
     Recognised modules: ``nn.Linear`` (with or without bias), ``nn.ReLU``, ``nn.LeakyReLU``,
     ``nn.Tanh``, ``nn.Sigmoid``, ``nn.GELU(approximate='none')``, ``nn.Softplus(beta=1,
     threshold>=40)``, ``nn.Identity``, the modules :func:`to_torch` emits (:class:`Step`,
-    :class:`SteppedLeakyReLU`, :class:`Power`, :class:`LogAddExpSoftplus`, :class:`Exp`), and
-    nested ``nn.Sequential``.
+    :class:`SteppedLeakyReLU`, :class:`Power`, :class:`LogAddExpSoftplus`, :class:`Exp`,
+    :class:`PerNeuron` for per-neuron activations), and nested ``nn.Sequential``.
     Each activation applies to the preceding ``Linear``; a ``Linear`` with no activation
     after it gets the identity.  Float32 or float16 weights are widened exactly.
 
@@ -367,7 +443,7 @@ def from_torch(module: nn.Module, *, metadata: Mapping[str, Any] | None = None) 
                 f"from_torch cannot read module {position}: {child!r} (type {type(child).__module__}."
                 f"{type(child).__qualname__}); it reads only nn.Linear followed by ReLU, LeakyReLU, Tanh, "
                 "Sigmoid, GELU(approximate='none'), Softplus(beta=1, threshold>=40), Identity, or uat's "
-                "Step, SteppedLeakyReLU, Power, LogAddExpSoftplus, Exp"
+                "Step, SteppedLeakyReLU, Power, LogAddExpSoftplus, Exp, PerNeuron"
             )
         if act is None:
             continue  # identity adds nothing
