@@ -78,3 +78,54 @@ def test_softplus_is_stable():
     z = np.array([-800.0, 0.0, 800.0])
     out = Activation("softplus").numpy(z.copy())
     assert np.all(np.isfinite(out)) and out[2] == 800.0 and abs(out[1] - np.log(2)) < 1e-15
+
+
+# -- per-neuron activations (uat._mixed.MixedActivation) ---------------------------------------
+
+MIXED_PARTS = ["relu", "step", "identity", "leaky_relu(1/10)", "stepped_leaky_relu(1/4)", "tanh", "power(2)"]
+
+
+def test_per_neuron_notation_and_json_round_trip():
+    from uat._mixed import MixedActivation
+
+    m = parse_activation(MIXED_PARTS)
+    assert isinstance(m, MixedActivation) and m.size == 7
+    assert str(m) == "[relu, step, identity, leaky_relu(1/10), stepped_leaky_relu(1/4), tanh, power(2)]"
+    assert parse_activation(str(m)) == m  # the text form, commas inside parentheses included
+    assert parse_activation(m.to_json()) == m
+    assert m.to_json()[3] == {"name": "leaky_relu", "negative_slope": "1/10"}
+    assert parse_activation(repr(m)[len("MixedActivation('"):-2]) == m
+    assert [str(a) for a in m.distinct] == MIXED_PARTS  # all distinct here, in order of first use
+    assert m.neuron(1) == Activation("step") and m.select([0, 2]) == parse_activation("[relu, identity]")
+    assert m.select([0, 0]) == Activation("relu")  # one activation for all neurons: the plain value
+    assert not m.is_exact and not m.is_piecewise_linear  # tanh has no exact values; step is not continuous
+    assert parse_activation("[relu, relu]") == Activation("relu")
+
+
+@pytest.mark.parametrize("spec, match", [
+    ([], "at least one"),
+    ("[relu, swish]", "unknown activation"),
+    ("[relu, step", "expected e.g."),
+    (["relu", "leaky_relu(2)"], "in \\(0, 1\\)"),
+])
+def test_bad_per_neuron_activations(spec, match):
+    with pytest.raises(ActivationError, match=match):
+        parse_activation(spec)
+
+
+def test_per_neuron_numpy_is_column_by_column_and_agrees_with_exact():
+    m = parse_activation([p for p in MIXED_PARTS if p != "tanh"])  # exact parts only
+    ts = [Fraction(-3, 2), Fraction(0), Fraction(-1, 8), Fraction(5, 4), Fraction(0), Fraction(-3, 8)]
+    exact = [float(v) for v in m.exact_vector(ts)]
+    z = np.array([[float(t) for t in ts]])
+    assert m.numpy(z.copy()).tolist() == [exact]
+    # column j of a batch is neuron j's activation applied to that column
+    rng = np.random.default_rng(3)
+    Z = rng.normal(size=(50, m.size))
+    out = m.numpy(Z.copy())
+    for j in range(m.size):
+        np.testing.assert_array_equal(out[:, j], m.neuron(j).numpy(Z[:, j].copy()))
+    with pytest.raises(ActivationError, match="applied to 3 values"):
+        m.numpy(np.zeros((2, 3)))
+    with pytest.raises(ActivationError, match="exact_vector"):
+        m.exact(Fraction(1))
