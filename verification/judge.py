@@ -66,6 +66,18 @@ def _check_norm(value: Any, norm: str) -> str | None:
     return "lp" if norm == "lp" else "uniform"
 
 
+def _domain_kind(theorem: str | None) -> str:
+    """``"whole"`` for witnesses of a whole-space theorem (L^p on R^d_x), else ``"compact"``."""
+    if not theorem:
+        return "compact"
+    try:
+        from uat.theorems import get_theorem
+
+        return "whole" if get_theorem(theorem).domain == "whole" else "compact"
+    except Exception:  # an unknown theorem id is reported by the caller
+        return "compact"
+
+
 def _theorem_text(value: Any, theorem: str) -> tuple[str, dict]:
     """The width that the theorem recorded in the witness promises at the witness's dimensions."""
     from uat.theorems import get_theorem
@@ -96,7 +108,7 @@ def width_report(value: Any, norm: str, theorem: str | None = None) -> tuple[str
         if check is None:
             parts.append("width check unavailable (uat.check_width is not installed)")
         else:
-            res = check(value, norm=_check_norm(value, norm), domain="compact")
+            res = check(value, norm=_check_norm(value, norm), domain=_domain_kind(theorem))
             parts.append(str(res))
             info.update(res.to_dict() if hasattr(res, "to_dict") else {"message": str(res)})
     except Exception as exc:  # the width check must never hide the measurement
