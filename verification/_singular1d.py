@@ -37,7 +37,7 @@ __all__ = ["singular_intervals"]
 _ULPS = 8  # stop bisecting a box this many units in the last place (of the domain's scale) wide
 
 
-def singular_intervals(target: Target, a: float, b: float, *, max_boxes: int = 64,
+def singular_intervals(target: Target, a: float, b: float, *, max_boxes: int = 1024,
                        max_levels: int = 80) -> np.ndarray | None:
     """Tiny disjoint intervals (k, 2) outside which ``target`` has finite second-derivative bounds on ``[a, b]``.
 
