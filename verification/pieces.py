@@ -70,8 +70,10 @@ from ._validate import forward
 
 __all__ = ["Pieces1D", "linear_pieces_1d", "supports_pieces", "check_piecewise", "EXACT_RECHECK"]
 
-# Pieces1D.verify: how many points that disagree with the float64 forward pass are re-checked exactly
+# Pieces1D.verify: how many points that disagree with the float64 forward pass are re-checked exactly,
+# within points x depth x width^2 <= EXACT_RECHECK_WORK (about a second of rational arithmetic)
 EXACT_RECHECK = 32
+EXACT_RECHECK_WORK = 200_000
 
 # activations with a jump at 0 (the network may be discontinuous), those with a kink or jump
 # at 0 (pieces are split there), and all that the exact enumerations handle
@@ -216,9 +218,10 @@ class Pieces1D:
         ``max(1, max |N|)``.  Values of 1e-16..1e-12 are rounding; above
         ``uat.tolerances.tol("conditioning_flag")`` the pieces should not be trusted.  On a
         steep piece the float64 forward pass itself may be the inaccurate side (its rounding is
-        multiplied by the slope): the worst :data:`EXACT_RECHECK` points above the flag are
-        re-evaluated in exact rational arithmetic (the network's weights at their exact binary
-        values) and compared with that instead.
+        multiplied by the slope): the worst :data:`EXACT_RECHECK` points above the flag (fewer
+        for deep networks, within :data:`EXACT_RECHECK_WORK`) are re-evaluated in exact rational
+        arithmetic (the network's weights at their exact binary values) and compared with that
+        instead.
         """
         dev, scale = self.deviations(points)
         return float(np.max(dev)) / scale
@@ -231,9 +234,15 @@ class Pieces1D:
         scale = max(1.0, float(np.max(np.abs(fwd))))
         dev = np.max(np.abs(fwd - mine), axis=1)
         bad = np.nonzero(dev > tol("conditioning_flag") * scale)[0]
-        if bad.size and all(a.is_exact for a in self.network.activations):
+        net = self.network
+        if bad.size and all(a.is_exact for a in net.activations):
             worst = bad[np.argsort(dev[bad])[::-1][:EXACT_RECHECK]]
-            exact = np.asarray(_exact_network(self.network).evaluate_exact(x[worst][:, None]), dtype=np.float64)
+            # rational arithmetic grows with the depth: recheck only what fits the work budget
+            worst = worst[: max(0, EXACT_RECHECK_WORK // (net.depth * max(1, net.width) ** 2))]
+        else:
+            worst = bad[:0]
+        if worst.size:
+            exact = np.asarray(_exact_network(net).evaluate_exact(x[worst][:, None]), dtype=np.float64)
             dev[worst] = np.max(np.abs(exact - mine[worst]), axis=1)
         return dev, scale
 
