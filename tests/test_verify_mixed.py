@@ -123,6 +123,33 @@ def test_the_value_at_a_mixed_jump_point_counts():
     r = sup_error(net, "abs(x1)", "[-1,1]")
     assert r.certified and r.value == 2.0 and r.argmax == (0.0,)
     assert abs(r.details["essential_sup_high"] - 1.0) <= 1e-6
+    # two step neurons jump at one point: float64 flags it (the relu neurons, also 0 there, do not count)
+    assert linear_pieces_1d(net, -1, 1).ambiguous.tolist() == [0.0]
+    assert r.details["pieces_arithmetic"].startswith("exact rational")
+
+
+def test_undecidable_mixed_jumps_are_not_certified_without_the_exact_fallback(monkeypatch):
+    import verification._sup1d as sup1d
+
+    monkeypatch.setattr(sup1d, "EXACT_WORK", 0)
+    net = FeedForward.from_layers([
+        ([[1], [-1], [1], [-1]], [0, 0, 0, 0], "[relu, relu, step, step]"),
+        ([[1, 1, 1, 1]], [0]),
+    ])
+    r = sup_error(net, "abs(x1)", "[-1,1]")
+    assert not r.certified and any("cannot decide" in n for n in r.details["notes"])
+    l1 = lp_error(net, "abs(x1)", "[-1,1]", p=1)
+    assert not l1.certified
+
+
+def test_relu_neurons_near_zero_are_not_ambiguous():
+    # only jump neurons are examined: a relu neuron vanishing on a whole piece decides nothing
+    net = FeedForward.from_layers([([[1], [0], [1]], [0, 0, 2], "[relu, relu, step]"), ([[1, 1, 1]], [0])])
+    pcs = linear_pieces_1d(net, -1, 1)
+    assert pcs.ambiguous.size == 0 and pcs.breakpoints.tolist() == [-1.0, 0.0, 1.0]
+    # the same layer with a step neuron vanishing on the whole interval is ambiguous (its branch is undecided)
+    net2 = FeedForward.from_layers([([[1], [0], [1]], [0, 0, 2], "[relu, step, step]"), ([[1, 1, 1]], [0])])
+    assert linear_pieces_1d(net2, -1, 1).ambiguous.size > 0
 
 
 def test_mixed_regions_in_two_dimensions():
