@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import uat
 from uat.errors import ParameterError
@@ -34,6 +34,14 @@ def _value(text: str) -> Any:
 
 
 def add_common_arguments(p: argparse.ArgumentParser) -> None:
+    """Add the options every ``uat build NAME`` sub-command shares (output, target, domain, dims, eps, p).
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+        The sub-command's parser; construction-specific options are added after these by the
+        spec's ``add_arguments``.
+    """
     p.add_argument("--out", "-o", required=True, help="the witness file to write (JSON)")
     p.add_argument("--target", help="target: an expression such as 'sin(2*pi*x1)*x2', or a library name")
     p.add_argument("--domain", help="domain box, e.g. '[0,1]^2' or '[-1,1]x[0,2]' (default [0,1]^dx)")
@@ -49,6 +57,20 @@ def add_common_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def default_from_args(args: argparse.Namespace) -> dict[str, Any]:
+    """Builder keywords from the common options: ``target``, ``domain``, ``input_dim`` (``--dx``),
+    ``output_dim`` (``--dy``), ``eps``, ``p``, and every ``--param KEY=VALUE`` (numbers parsed).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line of one ``uat build NAME`` call.
+
+    Returns
+    -------
+    dict
+        Keywords for :func:`constructions.build`; options left unset are omitted, so the
+        builder's own defaults apply.
+    """
     kw: dict[str, Any] = {}
     if args.target is not None:
         kw["target"] = args.target
@@ -61,7 +83,50 @@ def default_from_args(args: argparse.Namespace) -> dict[str, Any]:
     return kw
 
 
+def options_from_args(*options: str, flags: Sequence[str] = (),
+                      defaults: Sequence[str] = ()) -> Callable[[argparse.Namespace], dict[str, Any]]:
+    """A spec's ``from_args``: :func:`default_from_args` plus the construction's own CLI options.
+
+    Parameters
+    ----------
+    *options : str
+        Options copied to the builder keyword of the same name when given; they take
+        precedence over ``--param`` of that name.
+    flags : sequence of str
+        ``store_true`` options, passed as ``True`` when set (left to the builder otherwise).
+    defaults : sequence of str
+        Options with a CLI default (always set); a ``--param`` of the same name wins over them.
+
+    Returns
+    -------
+    callable
+        ``from_args(args) -> dict`` for :class:`~constructions.ConstructionSpec`.
+
+    Examples
+    --------
+    >>> ns = argparse.Namespace(target="x1", param=[("bits", "3")], T=4, seed=None, whole=True, alpha="1/4")
+    >>> options_from_args("T", "seed", flags=("whole",), defaults=("alpha",))(ns)
+    {'target': 'x1', 'bits': 3, 'T': 4, 'whole': True, 'alpha': '1/4'}
+    """
+
+    def from_args(args: argparse.Namespace) -> dict[str, Any]:
+        kw = default_from_args(args)
+        for key in options:
+            value = getattr(args, key, None)
+            if value is not None:
+                kw[key] = value
+        for key in flags:
+            if getattr(args, key, False):
+                kw[key] = True
+        for key in defaults:
+            kw.setdefault(key, getattr(args, key))
+        return kw
+
+    return from_args
+
+
 def register(sub: Any) -> None:
+    """Add ``uat build`` with one sub-command per registered construction to the CLI's sub-parsers."""
     p = sub.add_parser("build", help="build a witness network", description=__doc__)
     inner = p.add_subparsers(dest="construction", metavar="CONSTRUCTION", parser_class=type(p))
     inner.required = True
@@ -74,6 +139,7 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Build the witness of ``uat build NAME ...`` and write it to ``--out``; returns the exit code 0."""
     spec = args.spec
     kw = spec.from_args(args) if spec.from_args is not None else default_from_args(args)
     kw["progress"] = "force" if args.progress else ("quiet" if args.quiet else "auto")

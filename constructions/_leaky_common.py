@@ -12,6 +12,7 @@ uat.errors.ParameterError: the leaky slope must be a power of two 2^-m (m = 1..6
 
 from __future__ import annotations
 
+import argparse
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -24,7 +25,12 @@ from uat.domains import Box, parse_domain
 from uat.errors import ParameterError, UatError
 from uat.targets import Target, make_target
 
-__all__ = ["parse_alpha", "prepare", "Modulus", "modulus", "progress_meter", "check_eps", "catalogue_bounds"]
+from ._cli import options_from_args
+
+__all__ = [
+    "parse_alpha", "prepare", "Modulus", "modulus", "progress_meter", "check_eps", "catalogue_bounds",
+    "add_alpha_argument", "alpha_from_args",
+]
 
 
 def parse_alpha(alpha: Any) -> Fraction:
@@ -136,3 +142,18 @@ def catalogue_bounds(norm: str, d_x: int, d_y: int, activation: str = "leaky_rel
     except (UatError, ImportError):
         return None, None, ()
     return ans.lower, ans.upper, ans.lower_by
+
+
+def add_alpha_argument(p: argparse.ArgumentParser) -> None:
+    r"""Add ``--alpha``, the leaky slope :math:`\alpha` of :math:`\sigma_\alpha(t) = \max(t, \alpha t)` (default 1/4).
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+        The ``uat build NAME`` parser of a leaky-ReLU construction.
+    """
+    p.add_argument("--alpha", default="1/4", help="the leaky slope, a power of two (default 1/4)")
+
+
+alpha_from_args = options_from_args(defaults=("alpha",))
+"""Builder keywords of the leaky sub-commands: the common options plus ``alpha`` (``--param alpha=...`` wins)."""

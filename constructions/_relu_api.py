@@ -17,7 +17,7 @@ from uat.domains import Box, parse_domain
 from uat.errors import ParameterError
 from uat.targets import Target, make_target
 
-from ._cli import default_from_args
+from ._cli import options_from_args
 from ._registry import Construction
 from ._relu_plan import Plan
 
@@ -90,11 +90,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="build a network of exact rationals (evaluate it with evaluate_exact; no float64 budget)")
 
 
-def from_args(args: argparse.Namespace) -> dict[str, Any]:
-    kw = default_from_args(args)
-    if getattr(args, "exact", False):
-        kw["exact"] = True
-    return kw
+from_args = options_from_args(flags=("exact",))
+"""Builder keywords of the ReLU sub-commands: the common options plus ``exact=True`` when ``--exact`` is given."""
 
 
 def construction_result(net: Any, *, name: str, theorem: str, width: int, target: Target, box: Box, eps: float,

@@ -19,7 +19,6 @@ width-1 zig-zag memorizer possible (:mod:`constructions._leaky_zigzag`).
 
 from __future__ import annotations
 
-import argparse
 import math
 from typing import Any
 
@@ -27,7 +26,9 @@ from uat._demo import DemoCase
 from uat.errors import ParameterError
 
 from ._leaky_coding import realise_coding
-from ._leaky_common import catalogue_bounds, check_eps, modulus, parse_alpha, prepare, progress_meter
+from ._leaky_common import (
+    add_alpha_argument, alpha_from_args, catalogue_bounds, check_eps, modulus, parse_alpha, prepare, progress_meter,
+)
 from ._leaky_lp_plan import plan_lp
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 
@@ -136,18 +137,6 @@ def build_leaky_lp_two(target: Any = None, **kw: Any) -> Construction:
     return build_leaky_lp(tgt, _name="leaky-lp-two", _theorem="rochau2024-two-leaky-lp", **{**kw, "domain": box})
 
 
-def _add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--alpha", default="1/4", help="the leaky slope, a power of two (default 1/4)")
-
-
-def _from_args(args: argparse.Namespace) -> dict[str, Any]:
-    from ._cli import default_from_args
-
-    kw = default_from_args(args)
-    kw.setdefault("alpha", args.alpha)
-    return kw
-
-
 def _contract_cases() -> list[ContractCase]:
     return [
         ContractCase("(1,1)", "sin(3*x1)", {"domain": "[0,1]", "eps": 0.05, "p": 2}, {"d_x": 1, "d_y": 1}, "lp", 0.05, p=2,
@@ -179,8 +168,8 @@ register(ConstructionSpec(
     width=width,
     supports=lambda d_x, d_y: d_x >= 1 and d_y >= 1,
     builder=build_leaky_lp,
-    add_arguments=_add_arguments,
-    from_args=_from_args,
+    add_arguments=add_alpha_argument,
+    from_args=alpha_from_args,
     width_kind="exact minimum",
     contract_cases=_contract_cases,
 ))
@@ -194,8 +183,8 @@ register(ConstructionSpec(
     width=width_two,
     supports=lambda d_x, d_y: d_x >= 1 and d_y >= 1,
     builder=build_leaky_lp_two,
-    add_arguments=_add_arguments,
-    from_args=_from_args,
+    add_arguments=add_alpha_argument,
+    from_args=alpha_from_args,
     width_kind="exact minimum",
     contract_cases=_contract_cases_two,
 ))

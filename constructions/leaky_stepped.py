@@ -27,11 +27,10 @@ closed-domain sup without a certificate, so there the a-priori bound is the cert
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from ._leaky_coding import realise_coding
-from ._leaky_common import check_eps, modulus, parse_alpha, prepare, progress_meter
+from ._leaky_common import add_alpha_argument, alpha_from_args, check_eps, modulus, parse_alpha, prepare, progress_meter
 from ._leaky_lp_plan import plan_lp
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 
@@ -74,18 +73,6 @@ def build_leaky_stepped(target: Any = None, *, eps: float | None = None, p: Any 
     )
 
 
-def _add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--alpha", default="1/4", help="the leaky slope, a power of two (default 1/4)")
-
-
-def _from_args(args: argparse.Namespace) -> dict[str, Any]:
-    from ._cli import default_from_args
-
-    kw = default_from_args(args)
-    kw.setdefault("alpha", args.alpha)
-    return kw
-
-
 def _contract_cases() -> list[ContractCase]:
     return [
         ContractCase("(2,1) stepped", "sin(3*x1)*x2", {"domain": "[0,1]^2", "eps": 0.3}, {"d_x": 2, "d_y": 1}, "sup", 0.3,
@@ -107,8 +94,8 @@ register(ConstructionSpec(
     width=width,
     supports=lambda d_x, d_y: d_x >= 1 and d_y >= 1,
     builder=build_leaky_stepped,
-    add_arguments=_add_arguments,
-    from_args=_from_args,
+    add_arguments=add_alpha_argument,
+    from_args=alpha_from_args,
     width_kind="upper bound (max(2, d_x, d_y); Cai's lower bound is max(d_x, d_y))",
     contract_cases=_contract_cases,
 ))

@@ -33,7 +33,7 @@ from uat.errors import ParameterError
 from uat.network import FeedForward
 
 from ._registry import ConstructionSpec, ContractCase, register
-from ._cli import default_from_args
+from ._cli import options_from_args
 from ._relu_api import construction_result
 from ._relu_cases import smooth
 from ._relu_lp import bad_set_description, lp_witness
@@ -115,10 +115,7 @@ def build_relu_like_lp_compact(target: Any = None, *, eps: Any = None, p: Any = 
     )
 
 
-def _from_args(args: Any) -> dict[str, Any]:
-    kw = default_from_args(args)
-    kw["activation"] = args.activation
-    return kw
+_from_args = options_from_args("activation")
 
 
 def _add_arguments(parser: Any) -> None:

@@ -63,6 +63,7 @@ from uat.errors import BudgetExceeded, DimensionMismatch, ParameterError, Precis
 from uat.recurrent import Recurrent
 from uat.sequence_targets import make_sequence_target
 
+from ._cli import options_from_args
 from ._registry import Construction, ConstructionSpec, register
 from ._rnn_fold_ops import LpProgram
 from ._rnn_lp_cases import brnn_cases, rnn_cases
@@ -334,16 +335,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--levels", type=int, help="d_y > d_x: output levels of the decoder (default: from eps)")
 
 
-def _from_args(args: argparse.Namespace) -> dict[str, Any]:
-    from ._cli import default_from_args
-
-    kw = default_from_args(args)
-    for key in ("T", "bits", "radius", "levels"):
-        if getattr(args, key, None) is not None:
-            kw[key] = getattr(args, key)
-    if getattr(args, "whole", False):
-        kw["whole"] = True
-    return kw
+_from_args = options_from_args("T", "bits", "radius", "levels", flags=("whole",))
 
 
 register(ConstructionSpec(

@@ -35,6 +35,7 @@ from uat.domains import parse_domain
 from uat.errors import DimensionMismatch, ParameterError
 from uat.sequence_targets import make_sequence_target
 
+from ._cli import options_from_args
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 from ._rnn_smooth import build_smooth
 from ._rnn_smooth_plan import plan_smooth
@@ -112,14 +113,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="generic targets: seed of the random features (default 0)")
 
 
-def _from_args(args: argparse.Namespace) -> dict[str, Any]:
-    from ._cli import default_from_args
-
-    kw = default_from_args(args)
-    for key in ("T", "delta", "features", "seed"):
-        if getattr(args, key, None) is not None:
-            kw[key] = getattr(args, key)
-    return kw
+_from_args = options_from_args("T", "delta", "features", "seed")
 
 
 def _cases(act: str):

@@ -42,6 +42,7 @@ from uat.domains import parse_domain
 from uat.errors import DimensionMismatch, ParameterError
 from uat.sequence_targets import HammersteinStructure, RidgeStructure, make_sequence_target
 
+from ._cli import options_from_args
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 from ._rnn_delta import SIGMA, ModifiedCell, linearise
 from ._rnn_smooth_plan import fit_units
@@ -208,14 +209,7 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--delta", type=float, help="the linearisation scale delta (default: from eps)")
 
 
-def _from_args(args: argparse.Namespace) -> dict[str, Any]:
-    from ._cli import default_from_args
-
-    kw = default_from_args(args)
-    for key in ("T", "delta"):
-        if getattr(args, key, None) is not None:
-            kw[key] = getattr(args, key)
-    return kw
+_from_args = options_from_args("T", "delta")
 
 
 def _cases(act: str):
