@@ -20,12 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from uat._progress import Progress
-from uat.domains import Box, parse_domain
+from uat.domains import Box
 from uat.errors import ParameterError, UatError
-from uat.targets import Target, make_target
+from uat.targets import Target
 
 from ._cli import options_from_args
+from ._common import positive_eps, progress_meter, target_and_box
 
 __all__ = [
     "parse_alpha", "prepare", "Modulus", "modulus", "progress_meter", "check_eps", "catalogue_bounds",
@@ -48,28 +48,12 @@ def parse_alpha(alpha: Any) -> Fraction:
     return a
 
 
-def check_eps(eps: Any, default: float) -> float:
-    if eps is None:
-        return default
-    try:
-        e = float(eps)
-    except (TypeError, ValueError):
-        raise ParameterError(f"eps must be a positive number, got {eps!r}") from None
-    if not (math.isfinite(e) and e > 0):
-        raise ParameterError(f"eps must be a positive finite number, got {eps!r}")
-    return e
-
-
 def prepare(target: Any, domain: Any, input_dim: Any, output_dim: Any) -> tuple[Target, Box]:
-    """Normalise the target (make_target) and the domain (its own, the target's, or [0,1]^d_x)."""
-    if target is None:
-        raise ParameterError("no target given; pass a target expression, a library name or a callable")
-    tgt = make_target(target, input_dim=input_dim, output_dim=output_dim)
-    if domain is None and tgt.domain is not None:
-        box = tgt.domain
-    else:
-        box = parse_domain(domain, dim=tgt.input_dim)
-    return tgt, box
+    """:func:`constructions._common.target_and_box` with positional arguments (kept for callers)."""
+    return target_and_box(target, domain, input_dim=input_dim, output_dim=output_dim)
+
+
+check_eps = positive_eps  # kept for callers: check_eps(eps, default)
 
 
 @dataclass(frozen=True)
@@ -123,14 +107,6 @@ def modulus(target: Target, box: Box, *, n_probe: int | None = None) -> Modulus:
         L = 2.0 * q * math.sqrt(d) + 1e-12
         how.append(f"Lipschitz ~{L:.4g} (sampled estimate x2, not certified)")
     return Modulus(L, H, certified, "; ".join(how), sup)
-
-
-def progress_meter(progress: Any, label: str, total: int | None = None) -> Progress:
-    if progress not in ("auto", "force", "quiet", True, False, None):
-        raise ParameterError(f"progress must be 'auto', 'force' or 'quiet', got {progress!r}")
-    force = progress in ("force", True)
-    quiet = progress in ("quiet", False)
-    return Progress(label, total, force=force, quiet=quiet)
 
 
 def catalogue_bounds(norm: str, d_x: int, d_y: int, activation: str = "leaky_relu") -> tuple[int | None, int | None, tuple[str, ...]]:

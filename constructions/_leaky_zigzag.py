@@ -30,7 +30,8 @@ from uat.domains import Box
 from uat.errors import ParameterError, PrecisionBudgetExceeded
 from uat.targets import Target
 
-from ._leaky_common import catalogue_bounds, check_eps, modulus, parse_alpha, progress_meter
+from ._common import lp_exponent, positive_eps, progress_meter
+from ._leaky_common import catalogue_bounds, modulus, parse_alpha
 from ._leaky_lattice import lattice_interpolation
 from ._leaky_machine import LeakyMachine, Q
 from ._leaky_primitives import Chain, run_chains
@@ -70,10 +71,8 @@ def build_zigzag(target: Target, box: Box, *, eps: float | None = None, p: Any =
     bad = [k for k in unused if k not in ("knots", "out_bits", "decoder_flat")]
     if bad:
         raise ParameterError(f"unknown parameters for the (1,1) zig-zag witness: {', '.join(sorted(bad))}")
-    e = check_eps(eps, 0.1)
-    pf = 2.0 if p is None else float(p)
-    if not 1 <= pf < math.inf:
-        raise ParameterError(f"p must lie in [1, inf), got {p!r}")
+    e = positive_eps(eps, 0.1)
+    pf = lp_exponent(p)
     a = parse_alpha(alpha)
     mod = modulus(target, box)
     L = float(mod.lipschitz)

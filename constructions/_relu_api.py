@@ -12,12 +12,12 @@ import argparse
 import math
 from typing import Any, Iterable, Mapping
 
-from uat._progress import Progress
-from uat.domains import Box, parse_domain
+from uat.domains import Box
 from uat.errors import ParameterError
-from uat.targets import Target, make_target
+from uat.targets import Target
 
 from ._cli import options_from_args
+from ._common import lp_exponent, positive_eps, progress_meter, target_and_box
 from ._registry import Construction
 from ._relu_plan import Plan
 
@@ -41,33 +41,29 @@ def as_bool(value: Any, name: str) -> bool | None:
 
 def normalise(target: Any, *, eps: Any, p: Any, domain: Any, input_dim: Any, output_dim: Any,
               norm: str = "lp", name: str) -> tuple[Target, Box, float, float]:
-    """Validate the common builder arguments once; returns (target, box, eps, p)."""
-    if target is None:
-        raise ParameterError(f"{name}: a target is needed (an expression such as 'sin(2*pi*x1)*x2', a library "
-                             "name, a vectorised callable with input_dim=..., or a Target)")
-    if eps is None:
-        raise ParameterError(f"{name}: eps (the requested accuracy) is required, e.g. eps=0.05")
-    try:
-        eps = float(eps)
-    except (TypeError, ValueError):
-        raise ParameterError(f"{name}: eps must be a number, got {eps!r}") from None
-    if not (eps > 0 and math.isfinite(eps)):
-        raise ParameterError(f"{name}: eps must be a positive finite number, got {eps!r}")
-    if norm == "lp":
-        try:
-            p = float(p)
-        except (TypeError, ValueError):
-            raise ParameterError(f"{name}: p must be a number >= 1, got {p!r}") from None
-        if not (p >= 1 and math.isfinite(p)):
-            raise ParameterError(f"{name}: the L^p exponent p must satisfy 1 <= p < inf, got {p!r} "
-                                 "(for the uniform norm use relu-uniform-1d)")
-    else:
-        p = math.inf
-    t = make_target(target, input_dim=input_dim, output_dim=output_dim)
-    if domain is None and t.domain is not None:
-        box = t.domain
-    else:
-        box = parse_domain(domain, dim=t.input_dim)
+    """Validate the common builder arguments once (:mod:`constructions._common`).
+
+    Parameters
+    ----------
+    target, domain, input_dim, output_dim
+        As for :func:`constructions._common.target_and_box`.
+    eps : float
+        The requested accuracy (required).
+    p : float
+        The L^p exponent (``norm="lp"``); ignored for ``norm="sup"``.
+    norm : {"lp", "sup"}
+        The norm of the construction.
+    name : str
+        The construction name, prefixed to the error messages.
+
+    Returns
+    -------
+    (Target, Box, float, float)
+        The target, the box, eps and p (``inf`` for the uniform norm).
+    """
+    t, box = target_and_box(target, domain, input_dim=input_dim, output_dim=output_dim, name=name)
+    eps = positive_eps(eps, name=name)
+    p = lp_exponent(p, name=name, hint=" (for the uniform norm use relu-uniform-1d)") if norm == "lp" else math.inf
     return t, box, eps, p
 
 
@@ -76,12 +72,6 @@ def check_overrides(overrides: Mapping[str, Any], allowed: Iterable[str], name: 
     bad = sorted(set(overrides) - set(allowed))
     if bad:
         raise ParameterError(f"{name}: unknown parameter(s) {', '.join(bad)}; valid: {', '.join(allowed)}")
-
-
-def progress_meter(progress: Any, label: str, total: int | None) -> Progress:
-    if progress not in ("auto", "force", "quiet"):
-        raise ParameterError(f"progress must be 'auto', 'force' or 'quiet', got {progress!r}")
-    return Progress(label, total, force=progress == "force", quiet=progress == "quiet")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

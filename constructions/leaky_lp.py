@@ -19,16 +19,13 @@ width-1 zig-zag memorizer possible (:mod:`constructions._leaky_zigzag`).
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from uat._demo import DemoCase
-from uat.errors import ParameterError
 
 from ._leaky_coding import realise_coding
-from ._leaky_common import (
-    add_alpha_argument, alpha_from_args, catalogue_bounds, check_eps, modulus, parse_alpha, prepare, progress_meter,
-)
+from ._common import all_dims, lp_exponent, positive_eps, progress_meter, target_and_box
+from ._leaky_common import add_alpha_argument, alpha_from_args, catalogue_bounds, modulus, parse_alpha
 from ._leaky_lp_plan import plan_lp
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 
@@ -41,18 +38,6 @@ def width(d_x: int, d_y: int) -> int:
 
 def width_two(d_x: int, d_y: int) -> int:
     return max(d_x, d_y)
-
-
-def _check_p(p: Any) -> float:
-    if p is None:
-        return 2.0
-    try:
-        pf = float(p)
-    except (TypeError, ValueError):
-        raise ParameterError(f"p must be a number in [1, inf), got {p!r}") from None
-    if not (1 <= pf < math.inf):
-        raise ParameterError(f"p must lie in [1, inf) for L^p approximation, got {p!r}")
-    return pf
 
 
 def build_leaky_lp(target: Any = None, *, eps: float | None = None, p: Any = 2, domain: Any = None,
@@ -75,9 +60,9 @@ def build_leaky_lp(target: Any = None, *, eps: float | None = None, p: Any = 2, 
     allow_exact : bool
         Build beyond the float64 precision budget (the weights are exact rationals).
     """
-    tgt, box = prepare(target, domain, input_dim, output_dim)
-    e = check_eps(eps, 0.1)
-    pf = _check_p(p)
+    tgt, box = target_and_box(target, domain, input_dim=input_dim, output_dim=output_dim)
+    e = positive_eps(eps, 0.1)
+    pf = lp_exponent(p)
     a = parse_alpha(alpha)
     mod = modulus(tgt, box)
     plan = plan_lp(tgt, box, mod, e, pf, a, bits=bits, knots=knots, out_bits=out_bits, gamma_bits=gamma_bits,
@@ -129,7 +114,7 @@ def build_leaky_lp(target: Any = None, *, eps: float | None = None, p: Any = 2, 
 
 def build_leaky_lp_two(target: Any = None, **kw: Any) -> Construction:
     """The {sigma_a, sigma_-a} variant at width max(d_x, d_y): the zig-zag memorizer at (1, 1)."""
-    tgt, box = prepare(target, kw.get("domain"), kw.get("input_dim"), kw.get("output_dim"))
+    tgt, box = target_and_box(target, kw.get("domain"), input_dim=kw.get("input_dim"), output_dim=kw.get("output_dim"))
     if (tgt.input_dim, tgt.output_dim) == (1, 1):
         from ._leaky_zigzag import build_zigzag
 
@@ -166,7 +151,7 @@ register(ConstructionSpec(
     norm="lp",
     summary="L^p leaky-ReLU witness at width max(2, d_x, d_y): encoder, 1-D code, memorizer, decoder",
     width=width,
-    supports=lambda d_x, d_y: d_x >= 1 and d_y >= 1,
+    supports=all_dims,
     builder=build_leaky_lp,
     add_arguments=add_alpha_argument,
     from_args=alpha_from_args,
@@ -181,7 +166,7 @@ register(ConstructionSpec(
     norm="lp",
     summary="L^p witness with {sigma_a, sigma_-a} at width max(d_x, d_y) (width-1 zig-zag memorizer at (1,1))",
     width=width_two,
-    supports=lambda d_x, d_y: d_x >= 1 and d_y >= 1,
+    supports=all_dims,
     builder=build_leaky_lp_two,
     add_arguments=add_alpha_argument,
     from_args=alpha_from_args,

@@ -30,7 +30,8 @@ from __future__ import annotations
 from typing import Any
 
 from ._leaky_coding import realise_coding
-from ._leaky_common import add_alpha_argument, alpha_from_args, check_eps, modulus, parse_alpha, prepare, progress_meter
+from ._common import all_dims, positive_eps, progress_meter, target_and_box
+from ._leaky_common import add_alpha_argument, alpha_from_args, modulus, parse_alpha
 from ._leaky_lp_plan import plan_lp
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 
@@ -47,8 +48,8 @@ def build_leaky_stepped(target: Any = None, *, eps: float | None = None, p: Any 
                         out_bits: int | None = None, flat: int | None = None, decoder_flat: int | None = None,
                         allow_exact: bool = False) -> Construction:
     """Build the stepped uniform witness (see the module docstring); ``p`` is ignored (sup norm)."""
-    tgt, box = prepare(target, domain, input_dim, output_dim)
-    e = check_eps(eps, 0.1)
+    tgt, box = target_and_box(target, domain, input_dim=input_dim, output_dim=output_dim)
+    e = positive_eps(eps, 0.1)
     a = parse_alpha(alpha)
     mod = modulus(tgt, box)
     plan = plan_lp(tgt, box, mod, e, 1.0, a, bits=bits, knots=knots, out_bits=out_bits, flat=flat,
@@ -92,7 +93,7 @@ register(ConstructionSpec(
     norm="uniform",
     summary="uniform witness at width max(2, d_x, d_y) with leaky ReLU + stepped leaky ReLU (exact quantiser)",
     width=width,
-    supports=lambda d_x, d_y: d_x >= 1 and d_y >= 1,
+    supports=all_dims,
     builder=build_leaky_stepped,
     add_arguments=add_alpha_argument,
     from_args=alpha_from_args,

@@ -32,6 +32,7 @@ import numpy as np
 from uat.errors import ParameterError
 from uat.network import FeedForward
 
+from ._common import all_dims
 from ._registry import ConstructionSpec, ContractCase, register
 from ._cli import options_from_args
 from ._relu_api import construction_result
@@ -136,6 +137,6 @@ def contract_cases() -> list[ContractCase]:
 SPEC = register(ConstructionSpec(
     name=NAME, theorem=THEOREM, family="relu", norm="lp",
     summary="softplus / GELU, L^p on a box: width exactly max(d_x, d_y, 2) (Kim-Min-Park 2024, ReLU-like)",
-    width=width, supports=lambda d_x, d_y: d_x >= 1 and d_y >= 1, builder=build_relu_like_lp_compact,
+    width=width, supports=all_dims, builder=build_relu_like_lp_compact,
     add_arguments=_add_arguments, from_args=_from_args, width_kind="exact minimum", contract_cases=contract_cases,
 ))

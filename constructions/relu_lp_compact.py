@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._common import all_dims
 from ._registry import ConstructionSpec, ContractCase, register
 from ._relu_api import add_arguments, construction_result, from_args
 from ._relu_cases import DIMS, discontinuous, oscillatory, smooth
@@ -96,6 +97,6 @@ def demo_cases(quick: bool = False) -> list[Any]:
 SPEC = register(ConstructionSpec(
     name=NAME, theorem=THEOREM, family="relu", norm="lp",
     summary="ReLU, L^p on a box: width exactly max(d_x, d_y, 2) (Kim-Min-Park 2024)",
-    width=width, supports=lambda d_x, d_y: d_x >= 1 and d_y >= 1, builder=build_relu_lp_compact,
+    width=width, supports=all_dims, builder=build_relu_lp_compact,
     add_arguments=add_arguments, from_args=from_args, width_kind="exact minimum", contract_cases=contract_cases,
 ))

@@ -27,6 +27,7 @@ from typing import Any
 
 from uat.domains import Box
 
+from ._common import all_dims
 from ._registry import ConstructionSpec, ContractCase, register
 from ._relu_api import add_arguments, construction_result, from_args
 from ._relu_cases import DIMS, bump
@@ -109,6 +110,6 @@ def demo_cases(quick: bool = False) -> list[Any]:
 SPEC = register(ConstructionSpec(
     name=NAME, theorem=THEOREM, family="relu", norm="lp",
     summary="ReLU, L^p on all of R^d_x: width exactly max(d_x+1, d_y) (Park et al. 2021)",
-    width=width, supports=lambda d_x, d_y: d_x >= 1 and d_y >= 1, builder=build_relu_lp_whole,
+    width=width, supports=all_dims, builder=build_relu_lp_whole,
     add_arguments=add_arguments, from_args=from_args, width_kind="exact minimum", contract_cases=contract_cases,
 ))

@@ -58,18 +58,19 @@ import numpy as np
 
 from uat._demo import DemoCase
 from uat._scalars import fraction_from_float
-from uat.domains import Box, parse_domain
-from uat.errors import BudgetExceeded, DimensionMismatch, ParameterError, PrecisionBudgetExceeded
+from uat.domains import Box
+from uat.errors import BudgetExceeded, ParameterError, PrecisionBudgetExceeded
 from uat.recurrent import Recurrent
-from uat.sequence_targets import make_sequence_target
 
 from ._cli import options_from_args
+from ._common import all_dims, lp_exponent, optional_positive_int, positive_eps, positive_int
 from ._registry import Construction, ConstructionSpec, register
+from ._rnn_common import add_horizon_argument, horizon, rnn_construction, sequence_target, token_box
 from ._rnn_fold_ops import LpProgram
 from ._rnn_lp_cases import brnn_cases, rnn_cases
 from ._rnn_lp_parts import G_FLAG, decode, encode, memorise, output_grid, pack, packed_codes
 
-__all__ = ["build_rnn_lp", "build_brnn_lp"]
+__all__ = ["build_rnn_lp", "build_brnn_lp", "width"]
 
 THEOREM = "song2023-rnn-lp"
 BRNN_THEOREM = "song2023-brnn-lp"
@@ -92,12 +93,6 @@ def _choose_bits(T: int, dx: int, max_codes: int, bi: bool) -> int:
             f"(max_codes = {max_codes}); lower T or raise --param max_codes=..."
         )
     return best
-
-
-def _positive_int(key: str, val: Any) -> int:
-    if isinstance(val, bool) or not isinstance(val, int) or val < 1:
-        raise ParameterError(f"{key} must be a positive integer, got {val!r}")
-    return val
 
 
 def _radius(tgt: Any, radius: Any, eps: float | None, p: float, T: int) -> tuple[Fraction, float]:
@@ -124,27 +119,16 @@ def _radius(tgt: Any, radius: Any, eps: float | None, p: float, T: int) -> tuple
 def _build(name: str, theorem: str, bi: bool, target: Any, *, input_dim: Any, output_dim: Any, T: Any, eps: Any,
            p: Any, domain: Any, bits: Any, ramp_bits: Any, max_codes: Any, whole: Any, radius: Any,
            levels: Any) -> Construction:
-    T = 3 if T is None else T
-    cap = 26 if bi else 52
-    if isinstance(T, bool) or not isinstance(T, int) or not 1 <= T <= cap:
-        raise ParameterError(f"the horizon T must be an integer in 1..{cap}, got {T!r}")
-    p = 2.0 if p is None else float(p)
-    if not 1 <= p < math.inf:
-        raise ParameterError(f"p must satisfy 1 <= p < inf, got {p!r}")
-    eps = None if eps is None else float(eps)
-    if eps is not None and not eps > 0:
-        raise ParameterError(f"eps must be > 0, got {eps!r}")
-    default = "reversal" if bi else "majority"
-    tgt = make_sequence_target(default if target is None else target, input_dim=input_dim, causal=not bi)
-    if output_dim is not None and output_dim != tgt.output_dim:
-        raise DimensionMismatch(f"target {tgt.name!r} has d_y = {tgt.output_dim}, but --dy {output_dim} was given")
-    if not tgt.causal and not bi:
-        raise ParameterError(f"target {tgt.name!r} is not causal: an RNN cannot approximate it; use brnn-lp")
+    T = horizon(T, default=3, cap=26 if bi else 52)
+    p = lp_exponent(p)
+    eps = positive_eps(eps, None)
+    tgt = sequence_target(target, default="reversal" if bi else "majority", input_dim=input_dim,
+                          output_dim=output_dim, bidirectional=bi, alternative="brnn-lp")
     dx, dy = tgt.input_dim, tgt.output_dim
-    ramp_bits = None if ramp_bits is None else _positive_int("ramp_bits", ramp_bits)
-    max_codes = _positive_int("max_codes", max_codes)
+    ramp_bits = optional_positive_int("ramp_bits", ramp_bits)
+    max_codes = positive_int("max_codes", max_codes)
     whole = bool(whole)
-    M = _choose_bits(T, dx, max_codes, bi) if bits is None else _positive_int("bits (M)", bits)
+    M = _choose_bits(T, dx, max_codes, bi) if bits is None else positive_int("bits (M)", bits)
     used = (2 if bi else 1) * T * (dx * M + 1)
     if used > MANTISSA_BITS:
         raise PrecisionBudgetExceeded(
@@ -155,14 +139,11 @@ def _build(name: str, theorem: str, bi: bool, target: Any, *, input_dim: Any, ou
         raise BudgetExceeded(f"memorising {_n_codes(T, dx, M, bi)} codes exceeds max_codes = {max_codes}; lower T or "
                              "bits, or raise --param max_codes=...")
     tail = None
-    if whole:
-        if domain is not None:
-            box = parse_domain(domain, dim=dx)
-        else:
-            L, tail = _radius(tgt, radius, eps, p, T)
-            box = Box((-L,) * dx, (L,) * dx)
+    if whole and domain is None:  # the truncation box [-L, L]^d_x from the target's tail (or radius)
+        L, tail = _radius(tgt, radius, eps, p, T)
+        box = Box((-L,) * dx, (L,) * dx)
     else:
-        box = parse_domain(domain if domain is not None else tgt.domain, dim=dx)
+        box = token_box(domain, tgt)
     W = max(dx + 1, dy)
     n = 1 << M
     code_mode = dy >= 2 and (whole or dy > dx)
@@ -182,7 +163,7 @@ def _build(name: str, theorem: str, bi: bool, target: Any, *, input_dim: Any, ou
     grid = None
     if code_mode:
         eps_q = (0.05 if eps is None else eps) / 2 if levels is None else None
-        grid = output_grid(V, eps_q) if levels is None else _grid_from_levels(V, _positive_int("levels", levels))
+        grid = output_grid(V, eps_q) if levels is None else _grid_from_levels(V, positive_int("levels", levels))
         if grid.M ** dy > 2**40:
             raise BudgetExceeded(f"{grid.M} output levels in {dy} outputs need codes up to {grid.M}^{dy} > 2^40; "
                                  "raise eps or lower levels")
@@ -286,22 +267,12 @@ def _construction(name: str, theorem: str, net: Recurrent, tgt: Any, box: Box, W
         params["radius"] = float(box.hi[0])
         notes.append("whole space: output exactly 0 once a token leaves the box (outside cells + absorbing flag + gate)"
                      + (f"; target tail outside the box <= {tail:.3g}" if tail is not None and not math.isnan(tail) else ""))
-    return Construction(
-        network=net,
-        name=name,
-        theorem=theorem,
-        width=W,
+    return rnn_construction(
+        net, name=name, theorem=theorem, width=W, target=tgt, box=box, eps=eps, T=T, norm="lp", p=p,
         parameters=params,
-        predicted_error=None,
         precision={"mode": "float64 evaluation of exact rational weights", "bit_budget": MANTISSA_BITS,
                    "max_abs_weight": net.max_abs_weight(), **precision},
-        notes="; ".join(notes),
-        target=tgt.name,
-        domain=str(box),
-        epsilon=eps,
-        p=p,
-        extra_metadata={"norm": "lp", "horizon": T, "family": "rnn", "bidirectional": bi, "whole_space": whole,
-                        "layers": layers},
+        notes="; ".join(notes), bidirectional=bi, whole_space=whole, layers=layers,
     )
 
 
@@ -328,7 +299,7 @@ def build_brnn_lp(target: Any = None, *, input_dim: int | None = None, output_di
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--T", type=int, dest="T", help="sequence length (horizon), default 3")
+    add_horizon_argument(p, 3)
     p.add_argument("--bits", type=int, help="M: quantisation bits per coordinate (default: largest within max_codes)")
     p.add_argument("--whole", action="store_true", help="whole-space witness (output exactly 0 outside the box)")
     p.add_argument("--radius", type=float, help="whole space: truncation radius L (default: from the target's tail)")
@@ -338,36 +309,44 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
 _from_args = options_from_args("T", "bits", "radius", "levels", flags=("whole",))
 
 
+def width(d_x: int, d_y: int, **_: Any) -> int:
+    r"""The width :math:`\max(d_x + 1, d_y)`: the exact minimum for L^p (Song et al. 2023, Theorem 15; BRNN: Theorem 23).
+
+    Parameters
+    ----------
+    d_x, d_y : int
+        Token and output dimensions (other keywords, e.g. the horizon, are ignored).
+
+    Returns
+    -------
+    int
+    """
+    return max(d_x + 1, d_y)
+
+
+_SHARED = dict(family="rnn", norm="lp", width=width, supports=all_dims, add_arguments=_add_arguments,
+               from_args=_from_args)
+
 register(ConstructionSpec(
     name="rnn-lp",
     theorem=THEOREM,
-    family="rnn",
-    norm="lp",
     summary="deep ReLU RNN of width max(d_x+1, d_y) for a causal L^p sequence target (quantise, pack, memorise, "
             "decode; box or whole space)",
-    width=lambda d_x, d_y, **_: max(d_x + 1, d_y),
-    supports=lambda d_x=1, d_y=1, **_: d_x >= 1 and d_y >= 1,
     builder=build_rnn_lp,
-    add_arguments=_add_arguments,
-    from_args=_from_args,
     width_kind="exact minimum (JMLR Table 1)",
     contract_cases=rnn_cases,
+    **_SHARED,
 ))
 
 register(ConstructionSpec(
     name="brnn-lp",
     theorem=BRNN_THEOREM,
-    family="rnn",
-    norm="lp",
     summary="deep ReLU BRNN of width max(d_x+1, d_y) for a non-causal L^p sequence target (forward and backward "
             "packing, memorise, decode)",
-    width=lambda d_x, d_y, **_: max(d_x + 1, d_y),
-    supports=lambda d_x=1, d_y=1, **_: d_x >= 1 and d_y >= 1,
     builder=build_brnn_lp,
-    add_arguments=_add_arguments,
-    from_args=_from_args,
     width_kind="construction width max(d_x+1, d_y) (Theorem 23's value; lower bound from the RNN case)",
     contract_cases=brnn_cases,
+    **_SHARED,
 ))
 
 

@@ -32,11 +32,15 @@ from typing import Any
 import numpy as np
 
 from uat.domains import parse_domain
-from uat.errors import DimensionMismatch, ParameterError
 from uat.sequence_targets import make_sequence_target
 
 from ._cli import options_from_args
+from ._common import all_dims, optional_positive_int, positive_eps
 from ._registry import Construction, ConstructionSpec, ContractCase, register
+from ._rnn_common import (
+    add_delta_argument, add_feature_arguments, add_horizon_argument, horizon, linearisation_scale, rnn_construction,
+    sequence_target, token_box,
+)
 from ._rnn_smooth import build_smooth
 from ._rnn_smooth_plan import plan_smooth
 
@@ -49,42 +53,30 @@ DEFAULT_DELTA = {"tanh": 1e-4, "sigmoid": 3e-3}
 
 def _build(act: str, target: Any, *, input_dim: Any, output_dim: Any, T: Any, eps: Any, domain: Any, delta: Any,
            features: Any, seed: Any, max_features: Any) -> Construction:
-    T = 5 if T is None else T
-    if isinstance(T, bool) or not isinstance(T, int) or not 1 <= T <= MAX_T:
-        raise ParameterError(f"the horizon T must be an integer in 1..{MAX_T}, got {T!r}")
-    eps = 1e-3 if eps is None else float(eps)
-    if not eps > 0:
-        raise ParameterError(f"eps must be > 0, got {eps!r}")
-    d = DEFAULT_DELTA[act] if delta is None else float(delta)
-    if not 0 < d <= 0.5:
-        raise ParameterError(f"delta must lie in (0, 1/2], got {delta!r}")
+    T = horizon(T, default=5, cap=MAX_T)
+    eps = positive_eps(eps, 1e-3)
+    d = DEFAULT_DELTA[act] if delta is None else linearisation_scale(delta, "1/2")
     for key, val in (("features", features), ("max_features", max_features)):
-        if val is not None and (isinstance(val, bool) or not isinstance(val, int) or val < 1):
-            raise ParameterError(f"{key} must be a positive integer, got {val!r}")
-    tgt = make_sequence_target("wiener-tanh" if target is None else target, input_dim=input_dim)
-    if output_dim is not None and tgt.output_dim != output_dim:
-        raise DimensionMismatch(f"target {tgt.name!r} has d_y = {tgt.output_dim}, but --dy {output_dim} was given")
-    if not tgt.causal:
-        raise ParameterError(f"target {tgt.name!r} is not causal: an RNN cannot approximate it")
-    box = parse_domain(domain if domain is not None else tgt.domain, dim=tgt.input_dim)
+        optional_positive_int(key, val)
+    tgt = sequence_target(target, default="wiener-tanh", input_dim=input_dim, output_dim=output_dim)
+    box = token_box(domain, tgt)
     lo, hi = box.lo_array, box.hi_array
     plan = plan_smooth(tgt, T, lo, hi, eps=eps, features=features, seed=0 if seed is None else int(seed),
                        max_features=512 if max_features is None else max_features)
     net, diag = build_smooth(tgt.input_dim, tgt.output_dim, T, [float(v) for v in lo], [float(v) for v in hi],
                              plan.blocks, act, d)
     width = tgt.input_dim + tgt.output_dim + 3 + (1 if act == "sigmoid" else 0)
-    return Construction(
-        network=net, name=f"rnn-{act}", theorem=f"song2023-rnn-{act}", width=width,
+    return rnn_construction(
+        net, name=f"rnn-{act}", theorem=f"song2023-rnn-{act}", width=width, target=tgt, box=box, eps=eps, T=T,
+        norm="sup",
         parameters={"T": T, "delta": d, "approximant": plan.method, "blocks": diag["blocks"], "units": diag["units"],
                     **plan.parameters},
-        predicted_error=None,
         precision={"mode": "float64", "delta": d, "max_abs_weight": net.max_abs_weight(),
                    "max_gate_slope": diag["max_gate_slope"]},
         notes=(f"per-time fit error {plan.approx_error:.2e} ({plan.notes}); plus the delta-trick error, O(delta^2) "
                f"with delta = {d:g}, and rounding (eps_mach/delta for tanh, eps_mach sqrt(depth)/delta^3 for the sigmoid); "
                f"width d_x+d_y+{3 + (act == 'sigmoid')} is the published one (alpha = {int(act == 'sigmoid')})"),
-        target=tgt.name, domain=str(box), epsilon=eps, p=None,
-        extra_metadata={"norm": "sup", "horizon": T, "family": "rnn", "delta": d, "fit_error": plan.approx_error},
+        delta=d, fit_error=plan.approx_error,
     )
 
 
@@ -107,10 +99,9 @@ def build_rnn_sigmoid(target: Any = None, *, input_dim: int | None = None, outpu
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--T", type=int, dest="T", help="sequence length (horizon), default 5")
-    p.add_argument("--delta", type=float, help="the linearisation scale delta (default 1e-4 tanh, 3e-3 sigmoid)")
-    p.add_argument("--features", type=int, help="generic targets: random tanh features per time (default: from eps)")
-    p.add_argument("--seed", type=int, help="generic targets: seed of the random features (default 0)")
+    add_horizon_argument(p, 5)
+    add_delta_argument(p, "default 1e-4 tanh, 3e-3 sigmoid")
+    add_feature_arguments(p, "tanh")
 
 
 _from_args = options_from_args("T", "delta", "features", "seed")
@@ -142,7 +133,7 @@ for _act, _extra in (("tanh", 0), ("sigmoid", 1)):
         summary=f"deep {_act} RNN of the published width d_x+d_y+{3 + _extra} for any causal target (gated "
                 "construction, delta-trick)",
         width=(lambda e: (lambda d_x, d_y, **_: d_x + d_y + 3 + e))(_extra),
-        supports=lambda d_x=1, d_y=1, **_: d_x >= 1 and d_y >= 1,
+        supports=all_dims,
         builder=build_rnn_tanh if _act == "tanh" else build_rnn_sigmoid,
         add_arguments=_add_arguments,
         from_args=_from_args,

@@ -38,12 +38,14 @@ from typing import Any
 
 import numpy as np
 
-from uat.domains import parse_domain
-from uat.errors import DimensionMismatch, ParameterError
-from uat.sequence_targets import HammersteinStructure, RidgeStructure, make_sequence_target
+from uat.errors import ParameterError
+from uat.sequence_targets import HammersteinStructure, RidgeStructure
 
 from ._cli import options_from_args
+from ._common import positive_eps
 from ._registry import Construction, ConstructionSpec, ContractCase, register
+from ._rnn_common import add_delta_argument, add_horizon_argument, horizon, linearisation_scale, rnn_construction, \
+    sequence_target, token_box
 from ._rnn_delta import SIGMA, ModifiedCell, linearise
 from ._rnn_smooth_plan import fit_units
 
@@ -72,21 +74,15 @@ def _geometric(st_inner: Any, T: int, d: int) -> tuple[float, float, float]:
 
 def _build(act: str, target: Any, *, input_dim: int | None, output_dim: int | None, T: Any, eps: Any, domain: Any,
            delta: Any) -> Construction:
-    T = 10 if T is None else T
-    if isinstance(T, bool) or not isinstance(T, int) or not 1 <= T <= 256:
-        raise ParameterError(f"the horizon T must be an integer in 1..256, got {T!r}")
-    eps = 1e-3 if eps is None else float(eps)
-    if not eps > 0:
-        raise ParameterError(f"eps must be > 0, got {eps!r}")
-    tgt = make_sequence_target("wiener-tanh" if target is None else target, input_dim=input_dim)
-    if output_dim is not None and output_dim != tgt.output_dim:
-        raise DimensionMismatch(f"target {tgt.name!r} has d_y = {tgt.output_dim}, but --dy {output_dim} was given")
+    T = horizon(T, default=10, cap=256)
+    eps = positive_eps(eps, 1e-3)
+    tgt = sequence_target(target, default="wiener-tanh", input_dim=input_dim, output_dim=output_dim)
     st = tgt.structure
     if not isinstance(st, (RidgeStructure, HammersteinStructure)):
         raise ParameterError(f"rnn-{act}-iir builds first-order Wiener/Hammerstein targets (e.g. wiener-tanh, wiener-sin, "
                              f"hammerstein); {tgt.name!r} has no such structure (rnn-{act} builds every target)")
     d = tgt.input_dim
-    box = parse_domain(domain if domain is not None else tgt.domain, dim=d)
+    box = token_box(domain, tgt)
     if d != 1:
         raise ParameterError(f"rnn-{act}-iir handles d_x = d_y = 1 (one work channel serves one coordinate); got d_x = {d}"
                              f" (rnn-{act} has no such restriction)")
@@ -162,18 +158,16 @@ def _build(act: str, target: Any, *, input_dim: int | None, output_dim: int | No
     net = linearise(lift, cells, readout, act, delta)
     width = W + (1 if SIGMA[act][0] else 0)
     theorem = f"song2023-rnn-{act}"
-    return Construction(
-        network=net, name=f"rnn-{act}-iir", theorem=theorem, width=width,
+    return rnn_construction(
+        net, name=f"rnn-{act}-iir", theorem=theorem, width=width, target=tgt, box=box, eps=eps, T=T, norm="sup",
         parameters={"T": T, "delta": delta, "units": len(units), "fit_error": fit_err},
-        predicted_error=None,
         precision={"mode": "float64", "delta": delta, "max_abs_weight": net.max_abs_weight(),
                    "decode_rounding_scale": 2.0**-52 * (1 + SIGMA[act][0] / (delta * SIGMA[act][1]))},
         notes=(f"modified RNN (exact identity channels) with a {len(units)}-unit {act} fit of g (max fit error "
                f"{fit_err:.2e}), identity channels delta-linearised with delta = {delta:g} (error O(delta^2)); "
                f"restricted class (first-order Wiener/Hammerstein); width 2d+1{'+1' if SIGMA[act][0] else ''} is this "
                "construction's, the published bound for general targets is larger"),
-        target=tgt.name, domain=str(box), epsilon=eps, p=None,
-        extra_metadata={"norm": "sup", "horizon": T, "family": "rnn", "delta": delta},
+        delta=delta,
     )
 
 
@@ -183,10 +177,7 @@ def _delta(act: str, delta: Any, eps: float, zmax: float, T: int) -> float:
         d = math.sqrt(eps / (100.0 * (1.0 + zmax**2) * T))
         floor = 1e-7 if act == "tanh" else 1e-5  # the sigmoid's decode rounding grows like eps_mach / delta
         return float(min(1e-2, max(floor, d)))
-    v = float(delta)
-    if not 0 < v <= 1:
-        raise ParameterError(f"delta must lie in (0, 1], got {delta!r}")
-    return v
+    return linearisation_scale(delta, "1")
 
 
 def build_rnn_tanh_iir(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
@@ -205,8 +196,8 @@ def build_rnn_sigmoid_iir(target: Any = None, *, input_dim: int | None = None, o
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--T", type=int, dest="T", help="sequence length (horizon), default 10")
-    p.add_argument("--delta", type=float, help="the linearisation scale delta (default: from eps)")
+    add_horizon_argument(p, 10)
+    add_delta_argument(p, "default: from eps")
 
 
 _from_args = options_from_args("T", "delta")

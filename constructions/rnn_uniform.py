@@ -25,54 +25,31 @@ import argparse
 from typing import Any
 
 from uat._demo import DemoCase
-from uat.domains import parse_domain
-from uat.errors import DimensionMismatch, ParameterError
-from uat.sequence_targets import make_sequence_target
 
 from ._cli import options_from_args
+from ._common import all_dims, optional_positive_int, positive_eps
 from ._registry import Construction, ConstructionSpec, ContractCase, register
+from ._rnn_common import add_feature_arguments, add_horizon_argument, horizon, rnn_construction, sequence_target, token_box
 from ._rnn_gated import GatedLayout, build_gated
 from ._rnn_plan import plan_target
 
-__all__ = ["build_rnn_uniform", "build_brnn_uniform"]
+__all__ = ["build_rnn_uniform", "build_brnn_uniform", "width"]
 
 THEOREM = "song2023-rnn-uniform"
 BRNN_THEOREM = "song2023-brnn"
 MAX_T = 64
 
 
-def _horizon(T: Any) -> int:
-    if T is None:
-        return 10
-    if isinstance(T, bool) or not isinstance(T, int) or not 1 <= T <= MAX_T:
-        raise ParameterError(f"the horizon T must be an integer in 1..{MAX_T}, got {T!r}")
-    return T
-
-
-def _eps(eps: Any) -> float:
-    if eps is None:
-        return 1e-3
-    e = float(eps)
-    if not e > 0:
-        raise ParameterError(f"eps must be > 0, got {eps!r}")
-    return e
-
-
 def _build(name: str, theorem: str, bidirectional: bool, target: Any, *, input_dim: int | None,
            output_dim: int | None, T: Any, eps: Any, domain: Any, knots: Any, features: Any, seed: Any,
            max_features: Any) -> Construction:
-    T = _horizon(T)
-    eps = _eps(eps)
-    tgt = make_sequence_target("running-mean" if target is None else target, input_dim=input_dim,
-                               causal=not bidirectional)
-    if output_dim is not None and tgt.output_dim != output_dim:
-        raise DimensionMismatch(f"target {tgt.name!r} has d_y = {tgt.output_dim}, but --dy {output_dim} was given")
-    if not tgt.causal and not bidirectional:
-        raise ParameterError(f"target {tgt.name!r} is not causal: an RNN cannot approximate it; use brnn-uniform")
+    T = horizon(T, default=10, cap=MAX_T)
+    eps = positive_eps(eps, 1e-3)
+    tgt = sequence_target(target, default="running-mean", input_dim=input_dim, output_dim=output_dim,
+                          bidirectional=bidirectional, alternative="brnn-uniform")
     for key, val in (("knots", knots), ("features", features), ("max_features", max_features)):
-        if val is not None and (isinstance(val, bool) or not isinstance(val, int) or val < 1):
-            raise ParameterError(f"{key} must be a positive integer, got {val!r}")
-    box = parse_domain(domain if domain is not None else tgt.domain, dim=tgt.input_dim)
+        optional_positive_int(key, val)
+    box = token_box(domain, tgt)
     lay = GatedLayout(tgt.input_dim, tgt.output_dim, T, box.lo, box.hi, bidirectional)
     ap = plan_target(tgt, lay, eps=eps, knots=knots, features=features, seed=0 if seed is None else int(seed),
                      max_features=512 if max_features is None else max_features)
@@ -85,21 +62,12 @@ def _build(name: str, theorem: str, bidirectional: bool, target: Any, *, input_d
         "max_accumulator_offset": max(diag["accumulator_offsets"]),
         "max_integrated_offset": diag["max_integrated_offset"],
     }
-    return Construction(
-        network=net,
-        name=name,
-        theorem=theorem,
-        width=lay.width,
-        parameters=params,
-        predicted_error=ap.predicted_error,
-        precision=precision,
+    return rnn_construction(
+        net, name=name, theorem=theorem, width=lay.width, target=tgt, box=box, eps=eps, T=T, norm="sup",
+        parameters=params, predicted_error=ap.predicted_error, precision=precision,
         notes=ap.notes + "; width d_x + d_y + 2 is this construction's (the published bound is d_x + d_y + 3)",
-        target=tgt.name,
-        domain=str(box),
-        epsilon=eps,
-        p=None,
-        extra_metadata={"norm": "sup", "horizon": T, "bidirectional": bidirectional, "family": "rnn",
-                        "construction_counts": {k: diag[k] for k in ("blocks", "load_terms", "gate_terms", "output_terms")}},
+        bidirectional=bidirectional,
+        construction_counts={k: diag[k] for k in ("blocks", "load_terms", "gate_terms", "output_terms")},
     )
 
 
@@ -123,10 +91,9 @@ def build_brnn_uniform(target: Any = None, *, input_dim: int | None = None, outp
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--T", type=int, dest="T", help="sequence length (horizon) the witness is built for (default 10)")
+    add_horizon_argument(p, 10)
     p.add_argument("--knots", type=int, help="ridge/Hammerstein targets: interpolation intervals (default: from eps)")
-    p.add_argument("--features", type=int, help="generic targets: random ReLU features per time (default: from eps)")
-    p.add_argument("--seed", type=int, help="generic targets: seed of the random features (default 0)")
+    add_feature_arguments(p, "ReLU")
 
 
 _from_args = options_from_args("T", "knots", "features", "seed")
@@ -152,34 +119,42 @@ def _brnn_contract_cases() -> list[ContractCase]:
     ]
 
 
+def width(d_x: int, d_y: int, **_: Any) -> int:
+    r"""The width :math:`d_x + d_y + 2` of the gated witness (the published bound of Theorem 5 is :math:`d_x + d_y + 3`).
+
+    Parameters
+    ----------
+    d_x, d_y : int
+        Token and output dimensions (other keywords, e.g. the horizon, are ignored).
+
+    Returns
+    -------
+    int
+    """
+    return d_x + d_y + 2
+
+
+_SHARED = dict(family="rnn", norm="sup", width=width, supports=all_dims, add_arguments=_add_arguments,
+               from_args=_from_args)
+
 register(ConstructionSpec(
     name="rnn-uniform",
     theorem=THEOREM,
-    family="rnn",
-    norm="sup",
     summary="deep ReLU RNN of width d_x+d_y+2 for a causal sequence target (uniform; gated construction)",
-    width=lambda d_x, d_y, **_: d_x + d_y + 2,
-    supports=lambda d_x=1, d_y=1, **_: d_x >= 1 and d_y >= 1,
     builder=build_rnn_uniform,
-    add_arguments=_add_arguments,
-    from_args=_from_args,
     width_kind="construction width d_x+d_y+2 (published upper bound d_x+d_y+3; lower bound d_x+1)",
     contract_cases=_contract_cases,
+    **_SHARED,
 ))
 
 register(ConstructionSpec(
     name="brnn-uniform",
     theorem=BRNN_THEOREM,
-    family="rnn",
-    norm="sup",
     summary="deep ReLU BRNN of width d_x+d_y+2 for a non-causal sequence target (uniform)",
-    width=lambda d_x, d_y, **_: d_x + d_y + 2,
-    supports=lambda d_x=1, d_y=1, **_: d_x >= 1 and d_y >= 1,
     builder=build_brnn_uniform,
-    add_arguments=_add_arguments,
-    from_args=_from_args,
     width_kind="construction width d_x+d_y+2 (published upper bound d_x+d_y+3)",
     contract_cases=_brnn_contract_cases,
+    **_SHARED,
 ))
 
 
