@@ -162,7 +162,7 @@ def test_too_few_replicates_and_bad_confidence_are_rejected():
 
 
 def test_unknown_and_inapplicable_methods_are_rejected():
-    with pytest.raises(MethodError, match="valid methods: auto, exact-1d, regions-2d, qmc, mc"):
+    with pytest.raises(MethodError, match="valid methods: auto, exact-1d, regions-2d, regions-3d, qmc, mc"):
         lp_error(hat(), zero_target(), method="trapezoid")
     with pytest.raises(MethodError, match="exact-1d.*use method='qmc'"):
         lp_error(ramp_2d(), zero_target(2), method="exact-1d")

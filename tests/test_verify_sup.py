@@ -153,13 +153,13 @@ def test_grid_route_for_smooth_activations_is_certified_or_says_why():
 def test_grid_bound_is_vacuous_for_a_step_that_may_jump():
     net = FeedForward.from_layers([([[1.0, 1.0, 1.0]], [-1.5], "step"), ([[1.0]], [0.0])])
     f = KnownTarget("0", 3, 1, lambda x: np.zeros((x.shape[0], 1)), hess=0.0, lip=0.0)
-    r = sup_error(net, f, "[0,1]^3")
+    r = sup_error(net, f, "[0,1]^3", method="grid")  # (auto takes the 3-D regions: tests/test_verify_3d.py)
     assert not r.certified and r.vacuous and r.value == 1.0
     assert any("vacuous" in n for n in r.details["notes"])
 
 
 def test_sup_error_rejects_bad_methods_and_budgets():
-    with pytest.raises(MethodError, match="valid methods: auto, exact-1d, regions-2d, grid"):
+    with pytest.raises(MethodError, match="valid methods: auto, exact-1d, regions-2d, regions-3d, grid"):
         sup_error(hat(), zero_target(), method="sampling")
     with pytest.raises(MethodError, match="needs 2 input"):
         sup_error(hat(), zero_target(), method="regions-2d")

@@ -9,7 +9,7 @@ constructed networks are all judged the same way.  Measuring and judging are sep
   :class:`uat.errors.NotApproximating` with a readable report.
 
 The exact pieces and regions are public (:func:`linear_pieces_1d`,
-:func:`linear_regions_2d`) for plots and structural checks; recurrent witnesses have
+:func:`linear_regions_2d`, :func:`linear_regions_3d`) for plots and structural checks; recurrent witnesses have
 :func:`sequence_sup_error`, :func:`sequence_lp_error`, :func:`sequence_lp_error_whole`,
 :func:`sequence_sup_certificate` and :func:`causality_check` (docs/rnn.md); :func:`measure` and
 :func:`register_handler` dispatch on the witness kind.  See ``docs/verification.md``.
@@ -33,6 +33,8 @@ from .plot import plot_error as plot_error
 from .precision import float_error as float_error
 from .regions import Regions2D as Regions2D
 from .regions import linear_regions_2d as linear_regions_2d
+from .regions3d import Regions3D as Regions3D
+from .regions3d import linear_regions_3d as linear_regions_3d
 from ._sequence_cert import sequence_sup_certificate as sequence_sup_certificate
 from .sequence import CausalityReport as CausalityReport
 from .sequence import causality_check as causality_check
@@ -48,12 +50,14 @@ __all__ = [
     "Handler",
     "Pieces1D",
     "Regions2D",
+    "Regions3D",
     "assert_approximates",
     "causality_check",
     "float_error",
     "handler_for",
     "linear_pieces_1d",
     "linear_regions_2d",
+    "linear_regions_3d",
     "lp_error",
     "measure",
     "plot_error",

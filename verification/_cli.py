@@ -47,12 +47,12 @@ def register(sub: Any) -> None:
     p.add_argument("--norm", help="'sup' (uniform) or 'lp' (default: from the metadata)")
     p.add_argument("--p", type=_p_value, help="the L^p exponent, 1 <= p < inf (default: metadata, else 2)")
     p.add_argument("--eps", type=_positive_float, help="epsilon for the verdict (default: the metadata's)")
-    p.add_argument("--method", help="measuring method (sup: auto, exact-1d, regions-2d, grid; "
+    p.add_argument("--method", help="measuring method (sup: auto, exact-1d, regions-2d, regions-3d, grid; "
                                     "lp: auto, exact-1d, regions-2d, qmc, mc)")
     p.add_argument("--seed", type=int, help="seed of the sampling methods (default 0)")
     p.add_argument("--m", type=int, dest="m", help="sampling methods: 2**m points per replicate")
     p.add_argument("--replicates", type=int, help="sampling methods: independent replicates (>= 2)")
-    p.add_argument("--max-regions", type=int, dest="max_regions", help="region budget of the exact 2-D enumeration (sup and L^p)")
+    p.add_argument("--max-regions", type=int, dest="max_regions", help="region budget of the exact 2-D and 3-D enumerations (sup and L^p)")
     p.add_argument("--require-certified", action="store_true", help="fail unless the result is certified")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     p.add_argument("--plot", metavar="OUT.png", help="draw target, network and error to this PNG file")

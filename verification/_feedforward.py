@@ -13,7 +13,7 @@ from .sup import sup_error
 
 _SUP_OPTIONS = {"method", "rtol", "max_evals", "max_regions", "max_pieces", "points_per_axis", "lipschitz"}
 _LP_OPTIONS = {"method", "m", "n", "replicates", "seed", "confidence", "rtol", "cert_rtol", "max_intervals",
-               "max_pieces", "max_regions", "max_triangles"}
+               "max_pieces", "max_regions", "max_triangles", "max_tetrahedra"}
 
 
 def measure_feedforward(net: FeedForward, target: Any, *, domain: Any = None, norm: str = "sup",

@@ -13,6 +13,9 @@ normalised by its volume).  Methods:
     exact linear regions, triangulated; Radon's degree-5 rule per triangle and a certified
     interval from the target's derivative bounds (:mod:`verification._lp2d`).  Slower than
     sampling, but a proof.
+``"regions-3d"`` (on request, three inputs and piecewise-linear activations)
+    the same over the exact 3-D regions, tetrahedra and a degree-5 conical product rule
+    (:mod:`verification._lp3d`).
 ``"qmc"`` (default otherwise)
     randomized quasi-Monte Carlo: ``replicates`` independent scramblings of ``2**m``
     Sobol' points, with a Student-t confidence interval (:mod:`verification._qmc`).
@@ -39,6 +42,7 @@ from uat.errors import MethodError, ParameterError
 
 from ._lp1d import lp_exact_1d
 from ._lp2d import lp_regions_2d
+from ._lp3d import lp_regions_3d
 from ._qmc import lp_sampled
 from ._result import ErrorEstimate
 from ._validate import (
@@ -48,7 +52,7 @@ from .pieces import supports_pieces
 
 __all__ = ["lp_error", "LP_METHODS"]
 
-LP_METHODS = ("auto", "exact-1d", "regions-2d", "qmc", "mc")
+LP_METHODS = ("auto", "exact-1d", "regions-2d", "regions-3d", "qmc", "mc")
 
 
 def lp_error(
@@ -69,6 +73,7 @@ def lp_error(
     max_pieces: int = 50_000_000,
     max_regions: int = 200_000,
     max_triangles: int = 2**20,
+    max_tetrahedra: int = 2**19,
 ) -> ErrorEstimate:
     """Measure the :math:`L^p` error of ``net`` against ``target`` on ``domain``.
 
@@ -82,7 +87,7 @@ def lp_error(
         Default: the target's natural domain, else :math:`[0,1]^{d_x}`.
     p : float
         :math:`1 \\le p < \\infty`.
-    method : {"auto", "exact-1d", "regions-2d", "qmc", "mc"}
+    method : {"auto", "exact-1d", "regions-2d", "regions-3d", "qmc", "mc"}
     m, n : int
         Sampling methods: ``2**m`` points per replicate (or ``n``, a power of two).
     replicates : int
@@ -95,16 +100,18 @@ def lp_error(
         exact-1d: relative tolerance of the quadrature.
     cert_rtol : float, optional
         Requested relative width of the certified interval (default 1e-6 for exact-1d,
-        1e-4 for regions-2d).
+        1e-4 for regions-2d, 1e-2 for regions-3d, whose certificate needs about
+        ``cert_rtol**-1.5`` tetrahedra per region).
     max_intervals, max_pieces : int
         exact-1d budgets.
-    max_regions, max_triangles : int
-        regions-2d budgets.
+    max_regions, max_triangles, max_tetrahedra : int
+        regions-2d and regions-3d budgets.
 
     Returns
     -------
     ErrorEstimate
-        ``norm="lp"``; ``certified`` only for exact-1d with derivative information.
+        ``norm="lp"``; ``certified`` only for the exact routes (exact-1d, regions-2d, regions-3d) with
+        derivative information.
 
     Raises
     ------
@@ -138,6 +145,17 @@ def lp_error(
                                max_regions=ensure_int(max_regions, "max_regions", low=1),
                                max_triangles=ensure_int(max_triangles, "max_triangles", low=1))
         return result.with_details(**where)
+    if method == "regions-3d":
+        if not (net.input_dim == 3 and supports_pieces(net)):
+            raise MethodError(
+                "method 'regions-3d' needs three inputs and piecewise-linear or step activations; "
+                f"this network has {net.input_dim} inputs and activations {', '.join(map(str, net.activations))}; "
+                "use method='qmc'"
+            )
+        return lp_regions_3d(net, target, box, p,
+                             cert_rtol=ensure_tolerance(1e-2 if cert_rtol is None else cert_rtol, "cert_rtol"),
+                             max_regions=ensure_int(max_regions, "max_regions", low=1),
+                             max_tetrahedra=ensure_int(max_tetrahedra, "max_tetrahedra", low=1)).with_details(**where)
     if method == "exact-1d":
         if not exact_ok:
             raise MethodError(

@@ -14,6 +14,9 @@ Methods:
     a grid of cells: the grid maximum (an attained lower bound) plus a Lipschitz
     certificate (:mod:`verification._supgrid`), which may be vacuous and is then reported
     as such.
+``"regions-3d"`` (default for three inputs, same activations)
+    exact linear regions (convex polytopes) and a per-tetrahedron certificate
+    (:mod:`verification._sup3d`); beyond the region budget under ``"auto"``, the grid route.
 
 A sup error is never reported as certified from sampling alone: every certified result
 lists the derivative bounds it rests on in ``assumptions``.
@@ -35,13 +38,14 @@ from uat.targets import make_target
 from ._result import ErrorEstimate
 from ._sup1d import sup_exact_1d
 from ._sup2d import sup_regions_2d
+from ._sup3d import sup_regions_3d
 from ._supgrid import sup_grid
 from ._validate import ensure_domain, ensure_int, ensure_method, ensure_network, ensure_target, ensure_tolerance
 from .pieces import supports_pieces
 
 __all__ = ["sup_error", "SUP_METHODS"]
 
-SUP_METHODS = ("auto", "exact-1d", "regions-2d", "grid")
+SUP_METHODS = ("auto", "exact-1d", "regions-2d", "regions-3d", "grid")
 
 
 def sup_error(
@@ -65,7 +69,7 @@ def sup_error(
     target : str, Target or callable
     domain : Box or str, optional
         Default: the target's natural domain, else :math:`[0,1]^{d_x}`.
-    method : {"auto", "exact-1d", "regions-2d", "grid"}
+    method : {"auto", "exact-1d", "regions-2d", "regions-3d", "grid"}
     rtol : float
         Refine until ``high - low <= rtol * low`` (or the budget ends).
     max_evals : int
@@ -98,24 +102,26 @@ def sup_error(
     pl = supports_pieces(net)
     chosen = method
     if method == "auto":
-        chosen = "exact-1d" if pl and net.input_dim == 1 else ("regions-2d" if pl and net.input_dim == 2 else "grid")
+        chosen = {1: "exact-1d", 2: "regions-2d", 3: "regions-3d"}.get(net.input_dim, "grid") if pl else "grid"
     if chosen == "exact-1d":
         if not (pl and net.input_dim == 1):
             raise MethodError(_not_applicable("exact-1d", net, 1))
         result = sup_exact_1d(net, target, box, rtol=rtol, max_evals=max_evals, max_pieces=max_pieces)
         return result.with_details(**where)
-    if chosen == "regions-2d":
-        if not (pl and net.input_dim == 2):
-            raise MethodError(_not_applicable("regions-2d", net, 2))
+    if chosen in ("regions-2d", "regions-3d"):
+        dim = int(chosen[-2])
+        if not (pl and net.input_dim == dim):
+            raise MethodError(_not_applicable(chosen, net, dim))
+        route = sup_regions_2d if dim == 2 else sup_regions_3d
         try:
-            return sup_regions_2d(net, target, box, rtol=rtol, max_evals=max_evals,
-                                  max_regions=max_regions).with_details(**where)
+            return route(net, target, box, rtol=rtol, max_evals=max_evals,
+                         max_regions=max_regions).with_details(**where)
         except BudgetExceeded as exc:
             if method != "auto":
                 raise
             fallback = sup_grid(net, target, box, rtol=rtol, max_evals=max_evals, points_per_axis=points_per_axis)
             notes = list(fallback.details.get("notes", ())) + [f"exact regions abandoned: {exc}"]
-            return fallback.with_details(notes=notes, fallback_from="regions-2d", **where)
+            return fallback.with_details(notes=notes, fallback_from=chosen, **where)
     result = sup_grid(net, target, box, rtol=rtol, max_evals=max_evals, points_per_axis=points_per_axis)
     return result.with_details(**where)
 
