@@ -62,8 +62,8 @@ from .pieces import _KINKED, JUMPS, check_piecewise
 __all__ = ["Regions3D", "linear_regions_3d", "tetrahedron_volumes"]
 
 # the six faces of a box, corners numbered b0 + 2 b1 + 4 b2 (b_i = 1 at the upper bound of axis i)
-# a pre-activation within SNAP times its rounding scale (the largest sum of |w_jk h_k| + |b_j| over
-# the polytope's vertices) is taken as exactly 0: the plane then passes through the vertex, and
+# a pre-activation within SNAP times its rounding scale (sum_k |w_jk| max|h_k| + |b_j|, the maxima
+# over the polytope's vertices) is taken as exactly 0: the plane then passes through the vertex, and
 # degenerate arrangements (several planes through one point or line) leave no rounding slivers
 SNAP = 2.0**-40
 _BOX_FACES = np.array([[0, 2, 6, 4], [1, 3, 7, 5], [0, 1, 5, 4], [2, 3, 7, 6], [0, 1, 3, 2], [4, 5, 7, 6]])
@@ -253,27 +253,25 @@ def _cap_order(eP, sign, owner, n_split, split_of, P, z, vown_split):
     return on[order], own[order]
 
 
-def _cut(state: tuple, j: int, mag: int) -> tuple:
+def _cut(state: tuple, j: int, scale: np.ndarray) -> tuple[tuple, np.ndarray | None]:
     """Cut every polytope on which column j of Z changes strict sign along Z[:, j] = 0.
 
-    Column ``mag`` holds the magnitude of the terms of z_j (its rounding scale); values within
-    SNAP times the polytope's largest magnitude are set to exactly 0 first.
+    ``scale`` (one per polytope) is the rounding scale of z_j; values within SNAP times it are
+    set to exactly 0 first.  Returns the new state and, for each new polytope, the index of its
+    parent (None when nothing was cut).
     """
     P, Z, voff, fv, foff, fown = state
     if not ((Z[:, j] > 0).any() and (Z[:, j] < 0).any()):
-        return state
+        return state, None
     n_old = voff.size - 1
     vcount, fcount = np.diff(voff), np.diff(foff)
     vown = np.repeat(np.arange(n_old), vcount)
-    small = np.abs(Z[:, j]) <= SNAP * np.maximum.reduceat(Z[:, mag], voff[:-1])[vown]
-    Z[small, j] = 0.0
+    Z[np.abs(Z[:, j]) <= SNAP * scale[vown], j] = 0.0
     z = Z[:, j]
     pos, neg = z > 0, z < 0
-    if not (pos.any() and neg.any()):
-        return state
     split = np.logical_or.reduceat(pos, voff[:-1]) & np.logical_or.reduceat(neg, voff[:-1])
     if not split.any():
-        return state
+        return state, None
     vsplit, fsplit = split[vown], split[fown]
     esplit = np.repeat(fsplit, fcount)
     kept = ~split
@@ -303,6 +301,7 @@ def _cut(state: tuple, j: int, mag: int) -> tuple:
     cZ = sZ[c_lo] + t[:, None] * (sZ[c_hi] - sZ[c_lo])
     cZ[:, j] = 0.0
     eP, eZ = np.concatenate([sP, cP]), np.concatenate([sZ, cZ])
+    del cP, cZ  # (large temporaries: the whole state may be cut at once)
     esign = np.concatenate([np.sign(sz), np.zeros(keys.size)]).astype(np.int8)
     eown = np.concatenate([sown, sown[c_lo]])
     # -- faces with the crossings interleaved (vertex m, then its edge's crossing if any)
@@ -345,8 +344,9 @@ def _cut(state: tuple, j: int, mag: int) -> tuple:
     good = fc_all >= 3
     if not good.all():  # degenerate runs (fewer than three points) are not faces
         fv_all = fv_all[np.repeat(good, fc_all)]
-    return (np.concatenate(parts_P), np.concatenate(parts_Z), _offsets(np.concatenate(v_counts)), fv_all,
-            _offsets(fc_all[good]), np.concatenate(f_owner)[good])
+    cut = np.nonzero(split)[0]
+    return ((np.concatenate(parts_P), np.concatenate(parts_Z), _offsets(np.concatenate(v_counts)), fv_all,
+             _offsets(fc_all[good]), np.concatenate(f_owner)[good]), np.concatenate([np.nonzero(kept)[0], cut, cut]))
 
 
 def _activate(act: Any, Z: np.ndarray, voff: np.ndarray) -> np.ndarray:
@@ -408,11 +408,13 @@ def linear_regions_3d(net: FeedForward, box: Any = None, *, max_regions: int = 2
                 width = Wt.shape[0]
                 kinked = np.nonzero(columns_where(act, width, _KINKED))[0]
                 Z = (Wt @ H.T).T + bt
-                if kinked.size:  # the rounding scale of each unit rides along as extra columns
-                    Z = np.concatenate([Z, (np.abs(Wt[kinked]) @ np.abs(H.T)).T + np.abs(bt[kinked])], axis=1)
+                if kinked.size:  # rounding scale of each unit per polytope: sum_k |w_jk| max|h_k| + |b_j|
+                    S = np.maximum.reduceat(np.abs(H), voff[:-1], axis=0) @ np.abs(Wt[kinked]).T + np.abs(bt[kinked])
                 state = (P, Z, voff, fv, foff, fown)
                 for m, j in enumerate(kinked):
-                    state = _cut(state, int(j), width + m)
+                    state, parent = _cut(state, int(j), S[:, m])
+                    if parent is not None:
+                        S = S[parent]
                     n = state[2].size - 1
                     if n > max_regions:
                         raise BudgetExceeded(
@@ -423,7 +425,7 @@ def linear_regions_3d(net: FeedForward, box: Any = None, *, max_regions: int = 2
                 if columns_where(act, width, JUMPS).any():
                     continuous = False
                 P, Z, voff, fv, foff, fown = state
-                H = _activate(act, Z[:, :width], voff)
+                H = _activate(act, Z, voff)
                 state = (P, H, voff, fv, foff, fown)
                 if layer % 64 == 0 and not np.isfinite(H).all():
                     raise NonFiniteError(f"non-finite values in the regions after layer {layer} (overflow)")
