@@ -23,13 +23,16 @@ from typing import Any
 
 from uat._demo import DemoCase
 
-from ._leaky_coding import realise_coding
-from ._common import all_dims, lp_exponent, positive_eps, progress_meter, target_and_box
-from ._leaky_common import add_alpha_argument, alpha_from_args, catalogue_bounds, modulus, parse_alpha
-from ._leaky_lp_plan import plan_lp
+from ._common import all_dims, lp_exponent, target_and_box
+from ._leaky_common import add_alpha_argument, alpha_from_args, catalogue_bounds
+from ._leaky_lp_plan import BITS_BUDGET
+from ._leaky_pipeline import coding_witness
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 
 __all__ = ["build_leaky_lp", "build_leaky_lp_two", "width", "width_two", "demo_cases"]
+
+
+_PARAMETERS = ("bits", "gamma_bits", "flat", "quantised", "knots", "out_bits", "decoder_flat")
 
 
 def width(d_x: int, d_y: int) -> int:
@@ -60,45 +63,30 @@ def build_leaky_lp(target: Any = None, *, eps: float | None = None, p: Any = 2, 
     allow_exact : bool
         Build beyond the float64 precision budget (the weights are exact rationals).
     """
-    tgt, box = target_and_box(target, domain, input_dim=input_dim, output_dim=output_dim)
-    e = positive_eps(eps, 0.1)
     pf = lp_exponent(p)
-    a = parse_alpha(alpha)
-    mod = modulus(tgt, box)
-    plan = plan_lp(tgt, box, mod, e, pf, a, bits=bits, knots=knots, out_bits=out_bits, gamma_bits=gamma_bits,
-                   flat=flat, decoder_flat=decoder_flat, allow_exact=allow_exact)
-    with progress_meter(progress, _name) as prog:
-        net, report = realise_coding(plan, box, progress=lambda s: prog.advance(1, s))
-    info = plan.info
-    d_x, d_y = tgt.input_dim, tgt.output_dim
-    lower, upper, lower_by = catalogue_bounds("lp", d_x, d_y)
-    params = {k: info[k] for k in ("bits", "gamma_bits", "flat", "quantised") if k in info}
-    params.update({k: info[k] for k in ("knots", "out_bits", "decoder_flat") if k in info})
-    params.update(alpha=str(a), p=pf)
+    w = coding_witness(_name, target, domain=domain, input_dim=input_dim, output_dim=output_dim, eps=eps, p=pf,
+                       alpha=alpha, progress=progress, bits=bits, knots=knots, out_bits=out_bits,
+                       gamma_bits=gamma_bits, flat=flat, decoder_flat=decoder_flat, allow_exact=allow_exact)
+    net, info = w.network, w.plan.info
+    lower, upper, lower_by = catalogue_bounds("lp", w.target.input_dim, w.target.output_dim)
     notes = (
         f"coding scheme at width {net.width} (= max(2, d_x, d_y)); a-priori L^{pf:g} bound {info['predicted']:.3g} "
         f"= V^(1/p) E_good + (bad-set measure {info['bad_measure']:.3g})^(1/p) x {info['bad_error']:.3g}; "
-        f"modulus: {mod.how}."
+        f"modulus: {w.modulus.how}."
     )
+    beyond = " (beyond budget: use evaluate_exact)" if info["bits_used"] > BITS_BUDGET else ""
     return Construction(
         network=net,
         name=_name,
         theorem=_theorem,
         width=net.width,
-        parameters=params,
+        parameters={**w.parameters(_PARAMETERS), "p": pf},
         predicted_error=float(info["predicted"]),
-        precision={
-            "bits": info["bits_used"],
-            "budget_bits": 45,
-            "evaluation": "exact rational weights; float64 evaluation" + (" (beyond budget: use evaluate_exact)" if info["bits_used"] > 45 else ""),
-            "max_abs_weight": net.max_abs_weight(),
-            "max_slot_bound": report["max_slot_bound"],
-            "code_leak": info["code_leak"],
-        },
+        precision={**w.precision(), "evaluation": "exact rational weights; float64 evaluation" + beyond},
         notes=notes,
-        target=tgt.name,
-        domain=str(box),
-        epsilon=e,
+        target=w.target.name,
+        domain=str(w.box),
+        epsilon=w.eps,
         p=pf,
         extra_metadata={
             "norm": "lp",
@@ -106,8 +94,8 @@ def build_leaky_lp(target: Any = None, *, eps: float | None = None, p: Any = 2, 
             "lower_bound": lower,
             "lower_bound_theorems": list(lower_by),
             "also_realises": ["cai2023-leaky-lp"] if _theorem == "rochau2024-leaky-lp" else [],
-            "layers": {k: v for k, v in report.items() if k.endswith("_layers")},
-            "modulus_certified": mod.certified,
+            "layers": w.layers(),
+            "modulus_certified": w.modulus.certified,
         },
     )
 
@@ -144,34 +132,29 @@ def _contract_cases_two() -> list[ContractCase]:
     ]
 
 
+_SHARED = dict(norm="lp", supports=all_dims, add_arguments=add_alpha_argument, from_args=alpha_from_args,
+               width_kind="exact minimum")
+
 register(ConstructionSpec(
     name="leaky-lp",
     theorem="rochau2024-leaky-lp",
     family="leaky_relu",
-    norm="lp",
     summary="L^p leaky-ReLU witness at width max(2, d_x, d_y): encoder, 1-D code, memorizer, decoder",
     width=width,
-    supports=all_dims,
     builder=build_leaky_lp,
-    add_arguments=add_alpha_argument,
-    from_args=alpha_from_args,
-    width_kind="exact minimum",
     contract_cases=_contract_cases,
+    **_SHARED,
 ))
 
 register(ConstructionSpec(
     name="leaky-lp-two",
     theorem="rochau2024-two-leaky-lp",
     family="leaky_relu_pair",
-    norm="lp",
     summary="L^p witness with {sigma_a, sigma_-a} at width max(d_x, d_y) (width-1 zig-zag memorizer at (1,1))",
     width=width_two,
-    supports=all_dims,
     builder=build_leaky_lp_two,
-    add_arguments=add_alpha_argument,
-    from_args=alpha_from_args,
-    width_kind="exact minimum",
     contract_cases=_contract_cases_two,
+    **_SHARED,
 ))
 
 

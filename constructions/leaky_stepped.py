@@ -29,17 +29,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._leaky_coding import realise_coding
-from ._common import all_dims, positive_eps, progress_meter, target_and_box
-from ._leaky_common import add_alpha_argument, alpha_from_args, modulus, parse_alpha
-from ._leaky_lp_plan import plan_lp
+from ._common import all_dims
+from ._leaky_common import add_alpha_argument, alpha_from_args
+from ._leaky_pipeline import coding_witness
 from ._registry import Construction, ConstructionSpec, ContractCase, register
+from .leaky_lp import width
 
 __all__ = ["build_leaky_stepped", "width"]
-
-
-def width(d_x: int, d_y: int) -> int:
-    return max(2, d_x, d_y)
 
 
 def build_leaky_stepped(target: Any = None, *, eps: float | None = None, p: Any = None, domain: Any = None,
@@ -48,29 +44,20 @@ def build_leaky_stepped(target: Any = None, *, eps: float | None = None, p: Any 
                         out_bits: int | None = None, flat: int | None = None, decoder_flat: int | None = None,
                         allow_exact: bool = False) -> Construction:
     """Build the stepped uniform witness (see the module docstring); ``p`` is ignored (sup norm)."""
-    tgt, box = target_and_box(target, domain, input_dim=input_dim, output_dim=output_dim)
-    e = positive_eps(eps, 0.1)
-    a = parse_alpha(alpha)
-    mod = modulus(tgt, box)
-    plan = plan_lp(tgt, box, mod, e, 1.0, a, bits=bits, knots=knots, out_bits=out_bits, flat=flat,
-                   decoder_flat=decoder_flat, allow_exact=allow_exact, stepped=True)
-    with progress_meter(progress, "leaky-stepped-uniform") as prog:
-        net, report = realise_coding(plan, box, progress=lambda s: prog.advance(1, s))
-    info = plan.info
-    params = {k: info[k] for k in ("bits", "flat", "quantised", "knots", "out_bits", "decoder_flat") if k in info}
-    params.update(alpha=str(a))
+    w = coding_witness("leaky-stepped-uniform", target, domain=domain, input_dim=input_dim, output_dim=output_dim,
+                       eps=eps, p=1.0, alpha=alpha, progress=progress, stepped=True, bits=bits, knots=knots,
+                       out_bits=out_bits, flat=flat, decoder_flat=decoder_flat, allow_exact=allow_exact)
+    net, info = w.network, w.plan.info
     return Construction(
         network=net, name="leaky-stepped-uniform", theorem="rochau2024-stepped-uniform", width=net.width,
-        parameters=params, predicted_error=float(info["predicted"]),
-        precision={"bits": info["bits_used"], "budget_bits": 45, "max_abs_weight": net.max_abs_weight(),
-                   "max_slot_bound": report["max_slot_bound"], "code_leak": info["code_leak"],
-                   "evaluation": "exact rational weights; float64 evaluation"},
+        parameters=w.parameters(("bits", "flat", "quantised", "knots", "out_bits", "decoder_flat")),
+        predicted_error=float(info["predicted"]),
+        precision={**w.precision(), "evaluation": "exact rational weights; float64 evaluation"},
         notes=(f"stepped encoder (exact quantiser) + memorizer + decoder at width {net.width}; a-priori sup bound "
-               f"{info['predicted']:.3g} (no strips: every point is coded in its own cell); modulus: {mod.how}."),
-        target=tgt.name, domain=str(box), epsilon=e, p=None,
-        extra_metadata={"norm": "uniform", "discontinuous": True,
-                        "layers": {k: v for k, v in report.items() if k.endswith("_layers")},
-                        "modulus_certified": mod.certified},
+               f"{info['predicted']:.3g} (no strips: every point is coded in its own cell); modulus: {w.modulus.how}."),
+        target=w.target.name, domain=str(w.box), epsilon=w.eps, p=None,
+        extra_metadata={"norm": "uniform", "discontinuous": True, "layers": w.layers(),
+                        "modulus_certified": w.modulus.certified},
     )
 
 
