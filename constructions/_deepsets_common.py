@@ -31,11 +31,15 @@ import numpy as np
 
 from uat.domains import Box, parse_domain
 from uat.errors import ParameterError, PrecisionBudgetExceeded
+from uat.set_targets import make_set_target
+
+from ._common import positive_eps
+from ._registry import Construction
 
 __all__ = [
     "VARIANTS", "N_MAX_FLOAT", "k1", "k2", "anchor_candidates", "coupling_gammas", "width_lp", "width_le",
     "lower_bound_lp", "lower_bound_le", "check_dims", "domain_box", "precision_budget", "add_set_arguments",
-    "set_args", "width_table",
+    "set_args", "width_table", "DEFAULT_EPS", "supports", "resolve_target", "set_metadata", "set_construction",
 ]
 
 VARIANTS = ("improved", "paper")
@@ -43,6 +47,7 @@ VARIANTS = ("improved", "paper")
 # recovers sets to ~1e-13 (LP) and ~4e-12 (LE); LE fails from N = 12 (D = 3), LP from N = 14;
 # docs/deepsets.md).  Beyond it the builders raise PrecisionBudgetExceeded.
 N_MAX_FLOAT = 10
+DEFAULT_EPS = 1e-8  # the float64 error budget of the exact representation (docs/deepsets.md)
 
 
 def k1(n: int, d: int) -> int:
@@ -176,3 +181,122 @@ def set_args(args: argparse.Namespace) -> dict[str, Any]:
     for k, v in getattr(args, "param", []):
         kw[k] = v
     return kw
+
+
+def supports(N: int, D: int, **_: Any) -> bool:  # noqa: N803 (names from the paper)
+    r"""``supports`` of the DeepSets constructions: every set size :math:`N \ge 1` and dimension :math:`D \ge 1`.
+
+    Parameters
+    ----------
+    N, D : int
+        Set size and element dimension (other keywords, e.g. the variant, are ignored).
+
+    Returns
+    -------
+    bool
+    """
+    return N >= 1 and D >= 1
+
+
+def resolve_target(target: Any, n: int, d: int) -> tuple[Any, str]:
+    r"""The readout target :math:`f` composed with the decoder, and its metadata text.
+
+    Parameters
+    ----------
+    target : str, SetTarget or None
+        A set target (:mod:`uat.set_targets`); None means the decoded set itself.
+    n, d : int
+        Set size :math:`N` and element dimension :math:`D`.
+
+    Returns
+    -------
+    (SetTarget or None, str)
+        The target (None for the decoded set) and its text (``"lex-sort"`` for None).
+    """
+    if target is None:
+        return None, "lex-sort"
+    t = make_set_target(target, dim=d, size=n)
+    return t, t.text
+
+
+def set_metadata(n: int, d: int, kind: str, variant: str | None) -> dict[str, Any]:
+    r"""Widths and bounds recorded in every DeepSets witness (Wang et al. 2024, Theorem 3.1 and Sec. 4).
+
+    Parameters
+    ----------
+    n, d : int
+        Set size :math:`N` and element dimension :math:`D`.
+    kind : {"lp", "le"}
+        The embedding.
+    variant : str or None
+        The LP coupling count (``"improved"`` or ``"paper"``); None for LE.
+
+    Returns
+    -------
+    dict
+        The widths of both LP variants and of LE, the lower bound of ``kind``
+        (:math:`N(D+1)` for LP, :math:`ND` for LE) and the paper's upper bound
+        (:math:`N^5D^2` for LP, :math:`N^4D^2` for LE).
+    """
+    return {
+        "N": n,
+        "D": d,
+        "norm": "sup",
+        "family": "deepsets",
+        "embedding": kind,
+        "variant": variant,
+        "width_lp_improved": width_lp(n, d, "improved"),
+        "width_lp_paper": width_lp(n, d, "paper"),
+        "width_le": width_le(n, d),
+        "lower_bound": lower_bound_lp(n, d) if kind == "lp" else lower_bound_le(n, d),
+        "lower_bound_lp": lower_bound_lp(n, d),
+        "upper_bound_paper": n**5 * d**2 if kind == "lp" else n**4 * d**2,
+    }
+
+
+def set_construction(net: Any, *, name: str, theorem: str, width: int, parameters: dict[str, Any],
+                     precision: dict[str, Any], target_text: str, box: Box, eps: Any, kind: str,
+                     variant: str | None) -> Construction:
+    r"""The :class:`~constructions.Construction` of a DeepSets witness :math:`f = \rho(\sum_n \phi(x^{(n)}))`.
+
+    The representation is exact (:math:`\rho` = target :math:`\circ` decode); its float64 error is
+    the decoder's roundoff, which only the verifier measures, so there is no a-priori bound.
+
+    Parameters
+    ----------
+    net : DeepSets
+        The witness.
+    name, theorem : str
+        Construction name and catalogue theorem id.
+    width : int
+        The latent width :math:`L`.
+    parameters, precision : dict
+        The parameters used and the float64 budget (:func:`precision_budget`).
+    target_text : str
+        The target's text (:func:`resolve_target`).
+    box : Box
+        Where the verifier samples set elements.
+    eps : float or None
+        The accuracy the verifier judges (default :data:`DEFAULT_EPS`).
+    kind, variant
+        As for :func:`set_metadata`.
+
+    Returns
+    -------
+    Construction
+    """
+    return Construction(
+        network=net,
+        name=name,
+        theorem=theorem,
+        width=width,
+        parameters=parameters,
+        predicted_error=None,
+        precision=precision,
+        notes="exact representation f = rho(sum phi) with rho = target o decode; the float64 error is decoder "
+              "roundoff, measured by the verifier (no a-priori bound)",
+        target=target_text,
+        domain=str(box),
+        epsilon=positive_eps(eps, DEFAULT_EPS),
+        extra_metadata=set_metadata(n=parameters["N"], d=parameters["D"], kind=kind, variant=variant),
+    )

@@ -27,7 +27,7 @@ four binary rows in D = 3 defeats it (docs/deepsets.md); this construction separ
 
 from __future__ import annotations
 
-import argparse
+from functools import partial
 from typing import Any
 
 from uat._demo import DemoCase
@@ -36,11 +36,10 @@ from uat.deepsets import DeepSets
 from uat.set_embedding import SetEmbedding
 
 from ._deepsets_common import (
-    add_set_arguments, anchor_candidates, check_dims, domain_box, k1, lower_bound_le, precision_budget, set_args,
-    width_le,
+    add_set_arguments, anchor_candidates, check_dims, domain_box, k1, lower_bound_le, precision_budget,
+    resolve_target, set_args, set_construction, supports, width_le,
 )
 from ._registry import Construction, ConstructionSpec, ContractCase, register
-from .deepsets_lp import check_eps, resolve_target, set_metadata
 
 __all__ = ["build_deepsets_le", "width", "supports", "demo_cases"]
 
@@ -52,10 +51,6 @@ def width(N: int, D: int, **_: Any) -> int:  # noqa: N803 (names from the paper)
     return width_le(N, D)
 
 
-def supports(N: int, D: int, **_: Any) -> bool:  # noqa: N803
-    return N >= 1 and D >= 1
-
-
 def build_deepsets_le(target: Any = None, *, N: int = 3, D: int = 2, eps: Any = None,  # noqa: N803
                       domain: Any = None, progress: Any = "auto") -> Construction:
     """Build the LE witness for sets of N points in R^D (parameters as :func:`build_deepsets_lp`)."""
@@ -64,25 +59,10 @@ def build_deepsets_le(target: Any = None, *, N: int = 3, D: int = 2, eps: Any = 
     readout, target_text = resolve_target(target, n, d)
     layout = AnchorLayout("le", n, anchor_candidates(n, d))
     net = DeepSets(SetEmbedding("le", layout.weight()), n, layout, readout)
-    return Construction(
-        network=net,
-        name="deepsets-le",
-        theorem=THEOREM,
-        width=width_le(n, d),
-        parameters={"N": n, "D": d, "K1": k1(n, d)},
-        predicted_error=None,
-        precision=precision_budget("le", n, []),
-        notes="exact representation f = rho(sum phi) with rho = target o decode; the float64 error is decoder "
-              "roundoff, measured by the verifier (no a-priori bound)",
-        target=target_text,
-        domain=str(box),
-        epsilon=check_eps(eps),
-        extra_metadata=set_metadata(n, d, "le", None),
+    return set_construction(
+        net, name="deepsets-le", theorem=THEOREM, width=width_le(n, d), parameters={"N": n, "D": d, "K1": k1(n, d)},
+        precision=precision_budget("le", n, []), target_text=target_text, box=box, eps=eps, kind="le", variant=None,
     )
-
-
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_set_arguments(parser, variants=False)
 
 
 def _contract_cases() -> list[ContractCase]:
@@ -102,7 +82,7 @@ register(ConstructionSpec(
     width=width,
     supports=supports,
     builder=build_deepsets_le,
-    add_arguments=_add_arguments,
+    add_arguments=partial(add_set_arguments, variants=False),
     from_args=set_args,
     width_kind="upper bound (exact formula, <= N^4 D^2); the minimum is at least N D",
     contract_cases=_contract_cases,

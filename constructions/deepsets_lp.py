@@ -27,69 +27,28 @@ decoder's roundoff is what the verifier measures.
 
 from __future__ import annotations
 
-import argparse
+from functools import partial
 from typing import Any
 
 from uat._demo import DemoCase
 from uat._set_layout import AnchorLayout
 from uat.deepsets import DeepSets
-from uat.errors import ParameterError
 from uat.set_embedding import SetEmbedding
-from uat.set_targets import make_set_target
 
 from ._deepsets_common import (
-    add_set_arguments, anchor_candidates, check_dims, coupling_gammas, domain_box, k1, k2, lower_bound_le,
-    lower_bound_lp, precision_budget, set_args, width_le, width_lp,
+    add_set_arguments, anchor_candidates, check_dims, coupling_gammas, domain_box, k1, k2, lower_bound_lp,
+    precision_budget, resolve_target, set_args, set_construction, supports, width_lp,
 )
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 
 __all__ = ["build_deepsets_lp", "width", "supports", "demo_cases"]
 
 THEOREM = "wang2024-deepsets-lp"
-DEFAULT_EPS = 1e-8  # the float64 error budget of the exact representation (docs/deepsets.md)
 
 
 def width(N: int, D: int, variant: str = "improved") -> int:  # noqa: N803 (names from the paper)
     """The latent width L of the witness."""
     return width_lp(N, D, variant)
-
-
-def supports(N: int, D: int, **_: Any) -> bool:  # noqa: N803
-    return N >= 1 and D >= 1
-
-
-def set_metadata(n: int, d: int, kind: str, variant: str | None) -> dict[str, Any]:
-    """Widths and bounds recorded in every DeepSets witness."""
-    return {
-        "N": n,
-        "D": d,
-        "norm": "sup",
-        "family": "deepsets",
-        "embedding": kind,
-        "variant": variant,
-        "width_lp_improved": width_lp(n, d, "improved"),
-        "width_lp_paper": width_lp(n, d, "paper"),
-        "width_le": width_le(n, d),
-        "lower_bound": lower_bound_lp(n, d) if kind == "lp" else lower_bound_le(n, d),
-        "lower_bound_lp": lower_bound_lp(n, d),
-        "upper_bound_paper": n**5 * d**2 if kind == "lp" else n**4 * d**2,
-    }
-
-
-def resolve_target(target: Any, n: int, d: int) -> tuple[Any, str]:
-    """The readout target (None means the decoded set) and its metadata text."""
-    if target is None:
-        return None, "lex-sort"
-    t = make_set_target(target, dim=d, size=n)
-    return t, t.text
-
-
-def check_eps(eps: Any) -> float:
-    if eps is None:
-        return DEFAULT_EPS
-    if isinstance(eps, bool) or not isinstance(eps, (int, float)) or not 0 < float(eps) < float("inf"):
-        raise ParameterError(f"eps must be a number > 0, got {eps!r}")
-    return float(eps)
 
 
 def build_deepsets_lp(target: Any = None, *, N: int = 3, D: int = 2, variant: str = "improved",  # noqa: N803
@@ -117,25 +76,12 @@ def build_deepsets_lp(target: Any = None, *, N: int = 3, D: int = 2, variant: st
     gammas = coupling_gammas(count)
     layout = AnchorLayout("lp", n, anchor_candidates(n, d), gammas)
     net = DeepSets(SetEmbedding("lp", layout.weight(), degree=n), n, layout, readout)
-    return Construction(
-        network=net,
-        name="deepsets-lp",
-        theorem=THEOREM,
-        width=width_lp(n, d, variant),
+    return set_construction(
+        net, name="deepsets-lp", theorem=THEOREM, width=width_lp(n, d, variant),
         parameters={"N": n, "D": d, "variant": variant, "K1": k1(n, d), "K2": count},
-        predicted_error=None,
-        precision=precision_budget("lp", n, gammas),
-        notes="exact representation f = rho(sum phi) with rho = target o decode; the float64 error is decoder "
-              "roundoff, measured by the verifier (no a-priori bound)",
-        target=target_text,
-        domain=str(box),
-        epsilon=check_eps(eps),
-        extra_metadata=set_metadata(n, d, "lp", variant),
+        precision=precision_budget("lp", n, gammas), target_text=target_text, box=box, eps=eps, kind="lp",
+        variant=variant,
     )
-
-
-def _add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_set_arguments(parser, variants=True)
 
 
 def _contract_cases() -> list[ContractCase]:
@@ -156,7 +102,7 @@ register(ConstructionSpec(
     width=width,
     supports=supports,
     builder=build_deepsets_lp,
-    add_arguments=_add_arguments,
+    add_arguments=partial(add_set_arguments, variants=True),
     from_args=set_args,
     width_kind="upper bound (exact formula); the minimum lies in [N(D+1), N^5 D^2]",
     contract_cases=_contract_cases,
