@@ -96,7 +96,7 @@ def lp_regions_3d(
     max_tetrahedra: int,
 ) -> ErrorEstimate:
     reg = linear_regions_3d(net, box, max_regions=max_regions)
-    agreement = reg.verify()
+    agreement = max(reg.verify(), reg.volume_defect())  # the regions' maps and their tiling of the box
     d_y = net.output_dim
     V = np.asarray(reg.vertices)
     fV = target_values(target, V)
@@ -179,7 +179,8 @@ def lp_regions_3d(
             notes.append("no derivative or Lipschitz bound for the target on some tetrahedra: the value is the "
                          "degree-5 quadrature on the regions, not a proof (use method='qmc' for a confidence interval)")
         if agreement > tol("conditioning_flag"):
-            notes.append(f"regions disagree with the forward pass by {agreement:.2e} (relative): not certified")
+            notes.append(f"regions disagree with the forward pass or do not tile the box ({agreement:.2e}, "
+                         "relative): not certified")
     if exhausted:
         notes.append("tetrahedron budget reached: the interval is wider than the requested tolerance")
     return ErrorEstimate(
