@@ -27,7 +27,7 @@ import numpy as np
 from uat.domains import Box
 from uat.errors import NonFiniteError
 
-__all__ = ["CellValues", "cell_values", "cell_centres", "AVERAGE_POINTS"]
+__all__ = ["CellValues", "cell_values", "cell_centres", "in_mode", "AVERAGE_POINTS"]
 
 AVERAGE_POINTS = 4
 """Midpoint-rule points per axis and cell for cell averages."""
@@ -105,3 +105,31 @@ def _exact_centre_values(target: Any, box: Box, N: int) -> np.ndarray | None:
             return None
         out[k] = [Fraction(x) for x in v]
     return out
+
+
+def in_mode(cv: CellValues, exact: bool | None) -> CellValues:
+    """The cell values in the arithmetic of the witness: Fractions or float64.
+
+    ``exact=True`` forces Fractions (float values are taken exactly, ``Fraction(float(v))``),
+    ``exact=False`` float64, and ``exact=None`` keeps Fractions when the values came out exact.
+
+    Parameters
+    ----------
+    cv : CellValues
+        The values from :func:`cell_values`.
+    exact : bool or None
+        The user's choice (``exact`` override).
+
+    Returns
+    -------
+    CellValues
+        The values as an object array of Fractions (``exact`` is True) or a float64 array.
+    """
+    use_exact = bool(exact) or (exact is None and cv.exact)
+    values = cv.values
+    if use_exact:
+        if values.dtype != object:
+            values = np.array([Fraction(float(v)) for v in values.ravel()], dtype=object).reshape(values.shape)
+    else:
+        values = np.asarray(values, dtype=np.float64) if values.dtype != object else values.astype(np.float64)
+    return CellValues(values, use_exact, cv.rule)

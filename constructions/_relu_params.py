@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -220,14 +220,58 @@ def modulus(target: Any, box: Box, declared: float | None, name: str) -> tuple[A
         f"Lipschitz constant estimated as {SAMPLE_SAFETY} x the largest of {SAMPLES} sampled slopes (not certified)",)
 
 
+def check_bits(bits: Any) -> int:
+    r"""The user's grid resolution :math:`K` (:math:`N = 2^K` cells per axis), :math:`1 \le K \le` ``MAX_BITS``.
+
+    Parameters
+    ----------
+    bits : int
+        The ``bits`` override.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ParameterError
+        Not an integer in ``[1, MAX_BITS]``.
+    """
+    if not (isinstance(bits, int) and 1 <= bits <= MAX_BITS):
+        raise ParameterError(f"bits must be an integer in [1, {MAX_BITS}], got {bits!r}")
+    return bits
+
+
+def grid_bits(bits: Any, fits: Callable[[int], bool], failure: str) -> int:
+    r"""The grid resolution :math:`K` of a uniform witness: the user's, or the smallest with ``fits(K)``.
+
+    Parameters
+    ----------
+    bits : int or None
+        The ``bits`` override (validated by :func:`check_bits`).
+    fits : callable
+        ``fits(K)`` says whether the a-priori bound at :math:`N = 2^K` meets eps.
+    failure : str
+        The error message when no :math:`K \le` ``MAX_BITS`` fits.
+
+    Returns
+    -------
+    int
+    """
+    if bits is not None:
+        return check_bits(bits)
+    K = next((k for k in range(1, MAX_BITS + 1) if fits(k)), None)
+    if K is None:
+        raise ParameterError(failure)
+    return K
+
+
 def choose_bits(model: GridModel, target: Any, box: Box, p: float, budget: float, *, bits: int | None = None,
                 max_cells: int = 1 << 21) -> tuple[int, float]:
     """The smallest K whose grid term is <= budget (or the user's K); returns (K, grid term)."""
     d = box.dim
     if bits is not None:
-        if not (isinstance(bits, int) and 1 <= bits <= MAX_BITS):
-            raise ParameterError(f"bits must be an integer in [1, {MAX_BITS}], got {bits!r}")
-        return bits, model.error(target, box, 2**bits, p)
+        return check_bits(bits), model.error(target, box, 2**bits, p)
     for K in range(1, MAX_BITS + 1):
         e = model.error(target, box, 2**K, p)
         if e <= budget:

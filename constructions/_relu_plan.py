@@ -22,7 +22,7 @@ import numpy as np
 from uat.domains import Box
 from uat.errors import ParameterError
 
-from ._relu_cells import CellValues, cell_values
+from ._relu_cells import CellValues, cell_values, in_mode
 from ._relu_coding import codes
 from ._relu_params import (
     BITS_BUDGET, GridModel, check_budget, choose_bits, dyadic_floor, encoding_bits, grid_model, level_grid,
@@ -79,14 +79,6 @@ class Plan:
         return max((float(s) for s in self.steps), default=0.0)
 
 
-def _as_mode(values: np.ndarray, exact: bool) -> np.ndarray:
-    if exact:
-        if values.dtype == object:
-            return values
-        return np.array([Fraction(float(v)) for v in values.ravel()], dtype=object).reshape(values.shape)
-    return np.asarray(values, dtype=np.float64) if values.dtype != object else values.astype(np.float64)
-
-
 def _tail(target: Any, box: Box, p: float) -> float:
     """Sampled L^p mass of the target on the ring [a - w, b + w] minus the box (an estimate)."""
     rng = np.random.default_rng(7)
@@ -138,10 +130,8 @@ def plan_lp(target: Any, box: Box, eps: float, p: float, *, kind: str, bits: int
     N = 2**K
     terms["grid"] = e_grid
     try_exact = exact is True or (exact is None and N**dx <= EXACT_AUTO_CELLS)
-    cv = cell_values(target, box, N, rule, try_exact=try_exact)
-    use_exact = bool(exact) or (exact is None and cv.exact)
-    vals = _as_mode(cv.values, use_exact)
-    cv = CellValues(vals, use_exact, cv.rule)
+    cv = in_mode(cell_values(target, box, N, rule, try_exact=try_exact), exact)
+    use_exact, vals = cv.exact, cv.values
     M = None
     steps: tuple[Fraction, ...] = ()
     lo: tuple[Fraction, ...] = ()
@@ -227,7 +217,6 @@ def _precision(dx: int, dy: int, K: int, N: int, M: int | None, delta: Fraction,
         code_range = max(1.0, vmax / (0.01 * eps))
     bits = encoding_bits(dx, K, N, delta, code_range)
     mem = np.asarray([float(v) for v in memory]) if memory.dtype == object else memory
-    tv = float(np.abs(np.diff(mem)).sum())
     smax = float(N ** (dx - 1)) + 2.0
     rmax = float(np.abs(mem).max()) + 1.0
     eta_mem, eta_mem_typ = sweep_rounding(np.diff(mem), smax, rmax, d)

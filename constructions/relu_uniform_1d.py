@@ -32,8 +32,8 @@ from ._registry import ConstructionSpec, ContractCase, register
 from ._relu_api import add_arguments, as_bool, check_overrides, construction_result, from_args, normalise, \
     progress_meter
 from ._relu_build import build_uniform_1d
-from ._relu_cells import cell_values
-from ._relu_params import MAX_BITS, modulus
+from ._relu_cells import cell_values, in_mode
+from ._relu_params import MAX_BITS, grid_bits, modulus
 
 __all__ = ["build_relu_uniform_1d", "width", "theorem_for", "demo_cases", "contract_cases"]
 
@@ -64,22 +64,12 @@ def build_relu_uniform_1d(target: Any = None, *, eps: Any = None, domain: Any = 
     def bound(N: int) -> float:
         return omega(w * (Fraction(1, 2 * N) + Fraction(1, 8 * N)))
 
-    K = overrides.get("bits")
-    if K is None:
-        K = next((k for k in range(1, MAX_BITS + 1) if bound(2**k) <= eps), None)
-        if K is None:
-            raise ParameterError(f"{NAME}: no grid with at most 2^{MAX_BITS} cells reaches sup error {eps}")
-    elif not (isinstance(K, int) and 1 <= K <= MAX_BITS):
-        raise ParameterError(f"bits must be an integer in [1, {MAX_BITS}], got {K!r}")
+    K = grid_bits(overrides.get("bits"), lambda k: bound(2**k) <= eps,
+                  f"{NAME}: no grid with at most 2^{MAX_BITS} cells reaches sup error {eps}")
     N = 2**K
     exact = as_bool(overrides.get("exact"), "exact")
-    cv = cell_values(t, box, N, "centre", try_exact=exact is not False)
-    use_exact = bool(exact) or (exact is None and cv.exact)
-    vals = cv.values
-    if use_exact and vals.dtype != object:
-        vals = np.array([Fraction(float(v)) for v in vals.ravel()], dtype=object).reshape(vals.shape)
-    if not use_exact and vals.dtype == object:
-        vals = vals.astype(np.float64)
+    cv = in_mode(cell_values(t, box, N, "centre", try_exact=exact is not False), exact)
+    use_exact, vals = cv.exact, cv.values
     delta = Fraction(1, 8 * N)
     with progress_meter(progress, NAME, N) as pr:
         net, _trace = build_uniform_1d(vals, box, N, delta, exact=use_exact, progress=pr)
