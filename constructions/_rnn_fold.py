@@ -89,6 +89,29 @@ class FoldProgram:
     def _passthrough_bias(self, o: int) -> Fraction:
         return _MARGIN - _floor(self.lo[o])
 
+    def _pass_through(self, P: np.ndarray, q: list[Fraction], chans: Iterable[int]) -> dict[int, Fraction]:
+        r"""Let the channels ``chans`` pass through the next cell: :math:`h_o = z_o + B_o > 0`.
+
+        Sets :math:`P_{oo} = 1` and :math:`q_o = B_o = 1 - \lfloor lo_o \rfloor` and returns the biases
+        :math:`B` (recovered by :meth:`_unshift` as :math:`z_o = h_o - B_o`).
+        """
+        B: dict[int, Fraction] = {}
+        for o in chans:
+            P[o, o] = Fraction(1)
+            B[o] = self._passthrough_bias(o)
+            q[o] = B[o]
+        return B
+
+    @staticmethod
+    def _unshift(A: np.ndarray, c: list[Fraction], B: Mapping[int, Fraction]) -> None:
+        """The recovery of the passed channels in the fold: :math:`z_o = h_o - B_o`."""
+        for o, bo in B.items():
+            A[o, o], c[o] = Fraction(1), -bo
+
+    def _rounding_after(self, B: Mapping[int, Fraction]) -> list[float]:
+        """Rounding bounds after a cell: a passed channel stores :math:`|z_o| + B_o`, one rounding more."""
+        return [self.rounding[o] + (_U * float(self.hi[o] + B[o]) if o in B else 0.0) for o in range(self.W)]
+
     # -- operations ------------------------------------------------------------------------
     def clip(self, s: int, e: Fraction, dead: Iterable[int] = ()) -> None:
         """s <- max(s, e); ``dead`` channels are reset to 0 (their values are no longer needed)."""
@@ -97,18 +120,13 @@ class FoldProgram:
         q = [Fraction(0)] * self.W
         P[s, s] = Fraction(1)
         q[s] = -e
-        B = {}
-        for o in range(self.W):
-            if o != s and o not in dead:
-                P[o, o] = Fraction(1)
-                B[o] = self._passthrough_bias(o)
-                q[o] = B[o]
+        B = self._pass_through(P, q, (o for o in range(self.W) if o != s and o not in dead))
         self._emit(P, q)
         for o in range(self.W):
             self.A[o, :] = Fraction(0)
             self.A[o, o] = Fraction(1)
         self.c = [(-B[o] if o in B else (e if o == s else Fraction(0))) for o in range(self.W)]
-        self.rounding = [self.rounding[o] + (_U * float(self.hi[o] + B[o]) if o in B else 0.0) for o in range(self.W)]
+        self.rounding = self._rounding_after(B)
         self.lo[s], self.hi[s] = max(self.lo[s], e), max(self.hi[s], e)
         for o in dead:
             self.lo[o] = self.hi[o] = Fraction(0)
@@ -210,18 +228,14 @@ class FoldProgram:
         keep = set(keep)
         P = _zeros(self.W, self.W)
         q = [Fraction(0)] * self.W
-        B = {}
-        for o in keep:
-            P[o, o] = Fraction(1)
-            B[o] = self._passthrough_bias(o)
-            q[o] = B[o]
+        B = self._pass_through(P, q, keep)
         q[one] = Fraction(1)
         self._emit(P, q)
         self.A = _zeros(self.W, self.W)
         for o in range(self.W):
             self.A[o, o] = Fraction(1) if (o in keep or o == one) else Fraction(0)
         self.c = [(-B[o] if o in B else Fraction(0)) for o in range(self.W)]
-        self.rounding = [self.rounding[o] + (_U * float(self.hi[o] + B[o]) if o in B else 0.0) for o in range(self.W)]
+        self.rounding = self._rounding_after(B)
 
     def readout(self, rows: Mapping[int, Mapping[int, Fraction]], const: Mapping[int, Fraction], one: int, d_y: int) -> np.ndarray:
         """Linear readout of logical combinations; constants go through channel ``one`` (stored value 1)."""

@@ -91,20 +91,11 @@ class LpProgram(FoldProgram):
         for j, c in coef.items():
             P[s, j] = -sign * Fraction(c)
         q[s] = -sign * Fraction(const)
-        B: dict[int, Fraction] = {}
-        for o in range(self.W):
-            if o != s and self.lo[o] != self.hi[o]:
-                P[o, o] = Fraction(1)
-                B[o] = self._passthrough_bias(o)
-                q[o] = B[o]
+        B = self._pass_through(P, q, (o for o in range(self.W) if o != s and self.lo[o] != self.hi[o]))
         self._emit(P, q)
         A = _zeros(self.W, self.W)
-        c = [Fraction(0)] * self.W
-        for o in range(self.W):
-            if o in B:
-                A[o, o], c[o] = Fraction(1), -B[o]
-            elif o != s:
-                c[o] = self.lo[o]  # a constant coordinate keeps its value
+        c = [self.lo[o] if o not in B and o != s else Fraction(0) for o in range(self.W)]  # constants keep their value
+        self._unshift(A, c, B)
         A[s, s] = sign  # s' = l(z') + sign * h_s, with z' the recovered pass-through values
         c[s] = Fraction(const)
         for j, cf in coef.items():
@@ -112,7 +103,7 @@ class LpProgram(FoldProgram):
             c[s] += Fraction(cf) * c[j]
         el_lo, el_hi = self._ell_bounds(coef, Fraction(const))
         rd = sum(abs(float(cf)) * self.rounding[j] for j, cf in coef.items())
-        new_rd = [self.rounding[o] + (_U * float(self.hi[o] + B[o]) if o in B else 0.0) for o in range(self.W)]
+        new_rd = self._rounding_after(B)
         new_rd[s] = self.rounding[s] + 2 * rd + 2 * _U * float(max(abs(self.hi[s]), abs(self.lo[s]), abs(el_lo), abs(el_hi)))
         self.A, self.c, self.rounding = A, c, new_rd
         if kind == "max":
@@ -135,18 +126,13 @@ class LpProgram(FoldProgram):
         q = [Fraction(0)] * self.W
         P[v, v], P[v, s], q[v] = Fraction(1), -K * a, -c0 - K * b
         P[s, v], P[s, s], q[s] = Fraction(-1), -K * a, c0 - K * b
-        B = {}
-        for o in keep:
-            P[o, o] = Fraction(1)
-            B[o] = self._passthrough_bias(o)
-            q[o] = B[o]
+        B = self._pass_through(P, q, keep)
         self._emit(P, q)
         A = _zeros(self.W, self.W)
         c = [Fraction(0)] * self.W
-        for o, bo in B.items():
-            A[o, o], c[o] = Fraction(1), -bo
+        self._unshift(A, c, B)
         A[v, v], A[v, s], c[v] = Fraction(1), Fraction(-1), c0
-        rd = [self.rounding[o] + _U * float(self.hi[o] + B[o]) if o in B else 0.0 for o in range(self.W)]
+        rd = [r if o in B else 0.0 for o, r in enumerate(self._rounding_after(B))]  # the others are reset
         rd[v] = self.rounding[v] + 4 * _U * float(K + abs(c0))
         new_lo, new_hi = min(self.lo[v], c0), max(self.hi[v], c0)
         self.lo = [self.lo[o] if o in B else Fraction(0) for o in range(self.W)]
@@ -170,22 +156,16 @@ class LpProgram(FoldProgram):
         P[x, x], P[x, y], q[x] = al[0], al[1], Fraction(beta)
         Bq = _MARGIN + R * (abs(qq[0]) + abs(qq[1]))
         P[y, x], P[y, y], q[y] = qq[0], qq[1], Bq
-        B = {}
-        for o in range(self.W):
-            if o not in (x, y) and self.lo[o] != self.hi[o]:
-                P[o, o] = Fraction(1)
-                B[o] = self._passthrough_bias(o)
-                q[o] = B[o]
+        B = self._pass_through(P, q, (o for o in range(self.W) if o not in (x, y) and self.lo[o] != self.hi[o]))
         self._emit(P, q)
         inv = [[qq[1] / det, -al[1] / det], [-qq[0] / det, al[0] / det]]
         A = _zeros(self.W, self.W)
         c = [self.lo[o] if (o not in B and o not in (x, y)) else Fraction(0) for o in range(self.W)]
-        for o, bo in B.items():
-            A[o, o], c[o] = Fraction(1), -bo
+        self._unshift(A, c, B)
         for i, t in enumerate((x, y)):
             A[t, x], A[t, y] = inv[i][0], inv[i][1]
             c[t] = -(inv[i][0] * Fraction(beta) + inv[i][1] * Bq)
-        self.rounding = [self.rounding[o] + (_U * float(self.hi[o] + B[o]) if o in B else 0.0) for o in range(self.W)]
+        self.rounding = self._rounding_after(B)
         for t in (x, y):
             self.rounding[t] = max(self.rounding[x], self.rounding[y]) * 2 + 4 * _U * float(Bq)
             self.lo[t], self.hi[t] = -R, R
