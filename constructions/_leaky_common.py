@@ -73,22 +73,9 @@ def modulus(target: Target, box: Box, *, n_probe: int | None = None) -> Modulus:
     A sampled estimate (max difference quotient on a grid, times 2) is labelled
     ``certified=False``; the independent verifier is then the only certificate.
     """
-    L = H = None
-    how = []
-    try:
-        lb = target.lipschitz_bound(box)
-    except UatError:
-        lb = None
-    if lb is not None and math.isfinite(lb.value):
-        L = float(lb.value)
-        how.append(f"Lipschitz {L:.4g} ({lb.method})")
-    try:
-        hb = target.hessian_bound(box)
-    except UatError:
-        hb = None
-    if hb is not None and math.isfinite(hb.value):
-        H = float(hb.value)
-        how.append(f"Hessian {H:.4g} ({hb.method})")
+    how: list[str] = []
+    L = _declared_bound(target.lipschitz_bound, box, "Lipschitz", how)
+    H = _declared_bound(target.hessian_bound, box, "Hessian", how)
     d = box.dim
     n = n_probe or max(3, int(round(200_000 ** (1.0 / d))))
     X = box.grid(min(n, 2000))
@@ -107,6 +94,18 @@ def modulus(target: Target, box: Box, *, n_probe: int | None = None) -> Modulus:
         L = 2.0 * q * math.sqrt(d) + 1e-12
         how.append(f"Lipschitz ~{L:.4g} (sampled estimate x2, not certified)")
     return Modulus(L, H, certified, "; ".join(how), sup)
+
+
+def _declared_bound(bound: Any, box: Box, label: str, how: list[str]) -> float | None:
+    """The target's certified bound on ``box`` (``bound(box).value``) when it has a finite one; noted in ``how``."""
+    try:
+        b = bound(box)
+    except UatError:
+        return None
+    if b is None or not math.isfinite(b.value):
+        return None
+    how.append(f"{label} {float(b.value):.4g} ({b.method})")
+    return float(b.value)
 
 
 def catalogue_bounds(norm: str, d_x: int, d_y: int, activation: str = "leaky_relu") -> tuple[int | None, int | None, tuple[str, ...]]:
