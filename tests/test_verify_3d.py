@@ -150,7 +150,7 @@ def test_step_units_give_one_sided_limits_and_no_closed_sup_certificate():
 
 
 def test_region_budget_is_enforced_with_the_count_so_far():
-    with pytest.raises(BudgetExceeded, match=r"(?s)\d+ regions after layer .*max_regions=100.*method='grid'"):
+    with pytest.raises(BudgetExceeded, match=r"(?s)in layer \d+ of 4 gives \d+ regions, above max_regions=100.*method='grid'"):
         linear_regions_3d(tent_3d(3), "[0,1]^3", max_regions=100)
 
 

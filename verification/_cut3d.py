@@ -54,17 +54,19 @@ def _cap_order(eP, sign, owner, n_split, P, z, vown_split):
     return on[order], own[order]
 
 
-def cut_polytopes(state: tuple, j: int, scale: np.ndarray) -> tuple[tuple, np.ndarray | None]:
+def cut_polytopes(state: tuple, j: int, scale: np.ndarray, limit: int) -> tuple[tuple, np.ndarray | None, int]:
     """Cut every polytope on which column j of Z changes strict sign along Z[:, j] = 0.
 
     ``scale`` (one per polytope) is the rounding scale of z_j; values within SNAP times it are
-    set to exactly 0 first.  Returns the new state and, for each new polytope, the index of its
-    parent (None when nothing was cut).
+    set to exactly 0 first.  Returns the new state, for each new polytope the index of its
+    parent (None when nothing was cut), and the number of polytopes.  When that number would
+    exceed ``limit`` nothing is cut (the state is returned as it was, with the larger count), so
+    a budget never costs the memory of a cut beyond it.
     """
     P, Z, voff, fv, foff, fown = state
-    if not ((Z[:, j] > 0).any() and (Z[:, j] < 0).any()):
-        return state, None
     n_old = voff.size - 1
+    if not ((Z[:, j] > 0).any() and (Z[:, j] < 0).any()):
+        return state, None, n_old
     vcount, fcount = np.diff(voff), np.diff(foff)
     vown = np.repeat(np.arange(n_old), vcount)
     Z[np.abs(Z[:, j]) <= SNAP * scale[vown], j] = 0.0
@@ -72,7 +74,9 @@ def cut_polytopes(state: tuple, j: int, scale: np.ndarray) -> tuple[tuple, np.nd
     pos, neg = z > 0, z < 0
     split = np.logical_or.reduceat(pos, voff[:-1]) & np.logical_or.reduceat(neg, voff[:-1])
     if not split.any():
-        return state, None
+        return state, None, n_old
+    if n_old + int(split.sum()) > limit:
+        return state, None, n_old + int(split.sum())
     vsplit, fsplit = split[vown], split[fown]
     esplit = np.repeat(fsplit, fcount)
     kept = ~split
@@ -146,5 +150,6 @@ def cut_polytopes(state: tuple, j: int, scale: np.ndarray) -> tuple[tuple, np.nd
     if not good.all():  # degenerate runs (fewer than three points) are not faces
         fv_all = fv_all[np.repeat(good, fc_all)]
     cut = np.nonzero(split)[0]
-    return ((np.concatenate(parts_P), np.concatenate(parts_Z), _offsets(np.concatenate(v_counts)), fv_all,
-             _offsets(fc_all[good]), np.concatenate(f_owner)[good]), np.concatenate([np.nonzero(kept)[0], cut, cut]))
+    new = (np.concatenate(parts_P), np.concatenate(parts_Z), _offsets(np.concatenate(v_counts)), fv_all,
+           _offsets(fc_all[good]), np.concatenate(f_owner)[good])
+    return new, np.concatenate([np.nonzero(kept)[0], cut, cut]), n_keep + 2 * n_split

@@ -283,14 +283,13 @@ def linear_regions_3d(net: FeedForward, box: Any = None, *, max_regions: int = 2
                     S = np.maximum.reduceat(np.abs(H), voff[:-1], axis=0) @ np.abs(Wt[kinked]).T + np.abs(bt[kinked])
                 state = (P, Z, voff, fv, foff, fown)
                 for m, j in enumerate(kinked):
-                    state, parent = cut_polytopes(state, int(j), S[:, m])
+                    state, parent, n = cut_polytopes(state, int(j), S[:, m], max_regions)
                     if parent is not None:
                         S = S[parent]
-                    n = state[2].size - 1
                     if n > max_regions:
                         raise BudgetExceeded(
-                            f"region budget exceeded: {n} regions after layer {layer} of {net.depth} "
-                            f"(unit {j + 1} of {width}), above max_regions={max_regions}; use method='grid' "
+                            f"region budget exceeded: cutting along unit {j + 1} of {width} in layer {layer} of "
+                            f"{net.depth} gives {n} regions, above max_regions={max_regions}; use method='grid' "
                             "(grid maximum plus a Lipschitz certificate) or raise max_regions"
                         )
                 if columns_where(act, width, JUMPS).any():
