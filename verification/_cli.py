@@ -48,7 +48,7 @@ def register(sub: Any) -> None:
     p.add_argument("--p", type=_p_value, help="the L^p exponent, 1 <= p < inf (default: metadata, else 2)")
     p.add_argument("--eps", type=_positive_float, help="epsilon for the verdict (default: the metadata's)")
     p.add_argument("--method", help="measuring method (sup: auto, exact-1d, regions-2d, regions-3d, grid; "
-                                    "lp: auto, exact-1d, regions-2d, qmc, mc)")
+                                    "lp: auto, exact-1d, regions-2d, regions-3d, qmc, mc)")
     p.add_argument("--seed", type=int, help="seed of the sampling methods (default 0)")
     p.add_argument("--m", type=int, dest="m", help="sampling methods: 2**m points per replicate")
     p.add_argument("--replicates", type=int, help="sampling methods: independent replicates (>= 2)")

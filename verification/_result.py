@@ -68,7 +68,7 @@ class ErrorEstimate:
     certified : bool
         True when ``[low, high]`` is proved under ``assumptions``.
     method : str
-        The method that produced the result (``"exact-1d"``, ``"regions-2d"``,
+        The method that produced the result (``"exact-1d"``, ``"regions-2d"``, ``"regions-3d"``,
         ``"grid-lipschitz"``, ``"qmc"``, ``"mc"``, ``"grid"``).
     n_evals : int
         Target evaluations used (network evaluations are reported in ``details``).
