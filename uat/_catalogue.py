@@ -374,7 +374,9 @@ ENTRIES: tuple[Theorem, ...] = (
       "From a NeurIPS 2025 reproducibility index page quoting the paper ('when the input dimension is 2k and the "
       "output dimension is 4k 1, the optimal minimum width is 4k'; the sign was lost in extraction). Only 4k-1 is "
       "consistent with Cai's lower bound max(d_x, d_y), and k = 1 gives the abstract's w(2,3) = 4.",
-      notes="Matches KMP's lower bound d_y+1 = 4k. In the range 1..6 it only decides (2, 3)."),
+      notes="Matches KMP's lower bound d_y+1 = 4k. In the range 1..6 it only decides (2, 3), which "
+      "hwang2025-uniform-22 gives from the abstract. Status unconfirmed: known only from a secondary page whose text "
+      "lost a sign, so min_width does not use it.", status="unconfirmed"),
     # ---------------- Shin, Kim, Hwang, Park (ICML 2025) ----------------
     T("shin2025-squashable-lp", "Squashable (non-affine analytic) activations, L^p on [0,1]^dx: max(d_x, d_y, 2)",
       "fnn", SQUASHABLE, ("lp",), "compact", "exact", MAX_DX_DY_2, MAX_DX_DY_2, NOT_11,

@@ -46,7 +46,7 @@ DOMAINS = ("compact", "whole")
 KINDS = ("exact", "upper", "lower", "bounds")
 #: ``established``: used by :func:`uat.min_width`; ``contested``: recorded as published, never
 #: used as a width; ``historical``: superseded or narrower (e.g. only p = 1), shown but not used.
-STATUSES = ("established", "contested", "historical")
+STATUSES = ("established", "contested", "historical", "unconfirmed")
 
 #: The activation keys a query can name.  Single activations use the names of
 #: :mod:`uat.activations`; the rest are the activation *sets* of specific papers.

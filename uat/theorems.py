@@ -85,7 +85,7 @@ def get_theorem(theorem_id: str) -> Theorem:
 def _cell(t: Theorem) -> tuple[str, ...]:
     cond = "" if t.condition is ALWAYS else t.condition.text
     norms = "+".join(_NORM_TEXT[n] for n in t.norms)
-    flag = {"established": "", "contested": "CONTESTED", "historical": "historical"}[t.status]
+    flag = {"established": "", "contested": "CONTESTED", "historical": "historical", "unconfirmed": "unconfirmed"}[t.status]
     return (t.id, t.arch, t.activation.name, norms, t.domain, t.kind, t.formula_text, cond, flag)
 
 
@@ -130,7 +130,7 @@ def catalogue_markdown() -> str:
       "numbers as pointers, not as verified citations.")
     w("")
     w("**How answers are combined.** `uat.min_width` takes the largest applicable lower bound and the smallest "
-      "applicable upper bound over the `established` entries (never `contested` or `historical` ones). Besides "
+      "applicable upper bound over the `established` entries (never `contested`, `historical` or `unconfirmed` ones: an `unconfirmed` entry records a statement known only from a secondary source). Besides "
       "direct matches it uses four elementary transfers: (1) an $L^p$ lower bound on a compact domain is one on "
       "$\\mathbb R^{d_x}$ and (2) one for the uniform norm; (3) an $L^p$ upper bound on $\\mathbb R^{d_x}$ and "
       "(4) a uniform upper bound on a compact set are $L^p$ upper bounds on compact sets; and a deep RNN with "
@@ -154,8 +154,8 @@ def catalogue_markdown() -> str:
     w("```")
     w("")
     w("An answer has `width` (None unless exact), `lower`, `upper` (None when no result gives one), `kind` "
-      "(`exact`, `interval`, `lower-bound`), `theorems` (the ids that give the bounds) and `ignored` (contested "
-      "or historical entries that speak to the query but are not used). A combination that no established entry "
+      "(`exact`, `interval`, `lower-bound`), `theorems` (the ids that give the bounds) and `ignored` (contested, "
+      "historical or unconfirmed entries that speak to the query but are not used). A combination that no established entry "
       "covers raises `uat.errors.UnknownTheorem`, listing the known combinations. Bad arguments raise "
       "`ParameterError` / `ActivationError` (exit status 2 on the command line). "
       "[docs/examples/width_bounds.py](examples/width_bounds.py) runs all of this and draws the figure below.")
