@@ -126,7 +126,13 @@ def options_from_args(*options: str, flags: Sequence[str] = (),
 
 
 def register(sub: Any) -> None:
-    """Add ``uat build`` with one sub-command per registered construction to the CLI's sub-parsers."""
+    """Add ``uat build`` with one sub-command per registered construction to the CLI's sub-parsers.
+
+    Parameters
+    ----------
+    sub : argparse._SubParsersAction
+        The ``uat`` command's sub-parsers.
+    """
     p = sub.add_parser("build", help="build a witness network", description=__doc__)
     inner = p.add_subparsers(dest="construction", metavar="CONSTRUCTION", parser_class=type(p))
     inner.required = True
@@ -139,7 +145,18 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the witness of ``uat build NAME ...`` and write it to ``--out``; returns the exit code 0."""
+    """Build the witness of ``uat build NAME ...`` and write it to ``--out``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed command line (``args.spec`` is the construction).
+
+    Returns
+    -------
+    int
+        The exit code, 0 (errors propagate as :class:`uat.errors.UatError` for the CLI to report).
+    """
     spec = args.spec
     kw = spec.from_args(args) if spec.from_args is not None else default_from_args(args)
     kw["progress"] = "force" if args.progress else ("quiet" if args.quiet else "auto")

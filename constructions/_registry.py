@@ -56,7 +56,15 @@ class Construction:
     extra_metadata: Mapping[str, Any] = field(default_factory=dict)
 
     def metadata(self) -> dict[str, Any]:
-        """The witness metadata written into the network (and so into the JSON file)."""
+        """The witness metadata written into the network (and so into the JSON file).
+
+        Returns
+        -------
+        dict
+            ``construction``, ``theorem``, ``width``, ``target``, ``domain``, ``epsilon``, ``p``,
+            ``parameters``, ``predicted_error``, ``precision_budget``, ``notes`` (when any) and the
+            construction's own entries (``extra_metadata``).
+        """
         md: dict[str, Any] = {
             "construction": self.name,
             "theorem": self.theorem,
@@ -126,7 +134,23 @@ _REGISTRY: dict[str, ConstructionSpec] = {}
 
 
 def register(spec: ConstructionSpec) -> ConstructionSpec:
-    """Add a construction to the registry (names are unique)."""
+    """Add a construction to the registry (names are unique).
+
+    Parameters
+    ----------
+    spec : ConstructionSpec
+        The construction; registering the same spec twice is harmless.
+
+    Returns
+    -------
+    ConstructionSpec
+        ``spec`` (so a module can keep it as ``SPEC = register(...)``).
+
+    Raises
+    ------
+    ValueError
+        Another spec already has this name.
+    """
     if spec.name in _REGISTRY and _REGISTRY[spec.name] is not spec:
         raise ValueError(f"construction {spec.name!r} is registered twice")
     _REGISTRY[spec.name] = spec
@@ -134,12 +158,33 @@ def register(spec: ConstructionSpec) -> ConstructionSpec:
 
 
 def registered() -> tuple[ConstructionSpec, ...]:
-    """All registered constructions, sorted by name."""
+    """All registered constructions, sorted by name (importing every module of ``_modules.MODULES``).
+
+    Returns
+    -------
+    tuple of ConstructionSpec
+    """
     _load_all()
     return tuple(_REGISTRY[k] for k in sorted(_REGISTRY))
 
 
 def get_spec(name: str) -> ConstructionSpec:
+    """The registered construction called ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A construction name (``uat build --help`` lists them).
+
+    Returns
+    -------
+    ConstructionSpec
+
+    Raises
+    ------
+    UnknownConstruction
+        No construction has this name (the message lists the registered ones).
+    """
     _load_all()
     if name not in _REGISTRY:
         raise UnknownConstruction(f"unknown construction {name!r}; registered: {', '.join(sorted(_REGISTRY))}")
@@ -151,6 +196,26 @@ def build(name: str, target: Any = None, **kwargs: Any) -> Construction:
 
     The network's hidden width is checked to equal the construction's claimed width, and
     the witness metadata is written into the network.
+
+    Parameters
+    ----------
+    name : str
+        The construction.
+    target : optional
+        The target (expression, library name, callable or target object of the family);
+        omitted, the builder's default target is used.
+    **kwargs
+        The builder's keywords (``eps``, ``p``, ``domain``, ``input_dim``, family parameters).
+
+    Returns
+    -------
+    Construction
+        Its network carries the witness metadata (:meth:`Construction.metadata`).
+
+    Raises
+    ------
+    ParameterError
+        The network's width differs from the claimed one (an internal error), or bad input.
     """
     spec = get_spec(name)
     result = spec.builder(target, **kwargs) if target is not None else spec.builder(**kwargs)

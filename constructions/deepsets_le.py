@@ -35,10 +35,10 @@ from uat._set_layout import AnchorLayout
 from uat.deepsets import DeepSets
 from uat.set_embedding import SetEmbedding
 
-from ._deepsets_common import (
-    add_set_arguments, anchor_candidates, check_dims, domain_box, k1, lower_bound_le, precision_budget,
-    resolve_target, set_args, set_construction, supports, width_le,
+from ._deepsets_boundary import (
+    add_set_arguments, check_dims, domain_box, resolve_target, set_args, set_construction, supports,
 )
+from ._deepsets_common import anchor_candidates, k1, lower_bound_le, precision_budget, width_le
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 
 __all__ = ["build_deepsets_le", "width", "supports", "demo_cases"]
@@ -47,13 +47,44 @@ THEOREM = "wang2024-deepsets-le"
 
 
 def width(N: int, D: int, **_: Any) -> int:  # noqa: N803 (names from the paper)
-    """The latent width L of the witness."""
+    r"""The latent width :math:`L = ND + NK_1 + DK_1N(N-1)/2 \le N^4D^2` of the LE witness (Wang et al., ICLR 2024, Thm 3.1).
+
+    Parameters
+    ----------
+    N, D : int
+        Set size and element dimension.
+
+    Returns
+    -------
+    int
+    """
     return width_le(N, D)
 
 
 def build_deepsets_le(target: Any = None, *, N: int = 3, D: int = 2, eps: Any = None,  # noqa: N803
                       domain: Any = None, progress: Any = "auto") -> Construction:
-    """Build the LE witness for sets of N points in R^D (parameters as :func:`build_deepsets_lp`)."""
+    r"""Build the LE witness :math:`f = \rho(\sum_n \exp(Wx^{(n)}))` for sets of N points in :math:`\mathbb R^D`.
+
+    The rows of W are the channel, anchor and mixed terms of the module docstring; :math:`\rho` is
+    the target composed with the exact decoder (no training, no a-priori float64 bound).
+
+    Parameters
+    ----------
+    target : str or SetTarget, optional
+        The set target composed with the decoder (default: the decoded set, ``lex-sort``).
+    N, D : int
+        Set size (<= 10, the float64 decoding budget) and element dimension.
+    eps : float, optional
+        The accuracy the verifier judges (default 1e-8).
+    domain : str or Box, optional
+        Where the verifier samples set elements (default and largest :math:`[-1, 1]^D`).
+    progress : ignored
+        Accepted for a uniform CLI.
+
+    Returns
+    -------
+    Construction
+    """
     n, d = check_dims(N, D)
     box = domain_box(domain, d)
     readout, target_text = resolve_target(target, n, d)
@@ -90,6 +121,17 @@ register(ConstructionSpec(
 
 
 def demo_cases(quick: bool = False) -> list[DemoCase]:
+    """No LE witness in ``uat demo`` (it shows one DeepSets witness, ``deepsets-lp``); the tests exercise LE.
+
+    Parameters
+    ----------
+    quick : bool
+        Smaller settings for ``uat demo --quick``.
+
+    Returns
+    -------
+    list of uat._demo.DemoCase
+    """
     return []  # the demo shows one DeepSets witness (deepsets-lp); LE is exercised by the tests
 
 

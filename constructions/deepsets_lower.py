@@ -31,7 +31,8 @@ from uat.deepsets import DeepSets
 from uat.errors import DimensionMismatch, ParameterError
 from uat.set_embedding import SetEmbedding
 
-from ._deepsets_common import anchor_candidates, check_dims, lower_bound_lp
+from ._deepsets_boundary import check_dims
+from ._deepsets_common import anchor_candidates, lower_bound_lp
 
 __all__ = ["LowerBoundDemo", "lower_bound_demo", "colliding_pair", "default_directions"]
 
@@ -49,7 +50,20 @@ class LowerBoundDemo:
 
 
 def default_directions(d: int, k: int | None = None) -> list[list[Fraction]]:
-    """K = D (default) exact directions on the moment curve (an invertible Vandermonde when K = D)."""
+    r"""Exact directions :math:`w_1, \dots, w_K` on the moment curve (an invertible scaled Vandermonde matrix when K = D).
+
+    Parameters
+    ----------
+    d : int
+        Element dimension :math:`D`.
+    k : int, optional
+        Number of directions :math:`K` (default D).
+
+    Returns
+    -------
+    list of list of Fraction
+        K rows of D entries.
+    """
     k = d if k is None else k
     cands = anchor_candidates(max(2, d + 1), d)  # at least D + 1 distinct moment-curve points
     if k > len(cands):
@@ -58,7 +72,24 @@ def default_directions(d: int, k: int | None = None) -> list[list[Fraction]]:
 
 
 def colliding_pair(w: list[list[Fraction]], n: int) -> tuple[list[list[Fraction]], list[list[Fraction]]]:
-    """Two inequivalent N-element sets with equal projections onto every row of W (K <= D)."""
+    r"""Two inequivalent :math:`N`-element sets with equal projections onto every row of :math:`W` (:math:`K \le D`).
+
+    The collision behind Theorem 4.6 of Wang et al. (ICLR 2024): :math:`Xw_k \sim X'w_k` for every k,
+    so the LP embedding with these K directions cannot tell X from X'.  :math:`K < D`: a null vector
+    of W; :math:`K = D`: the channel-swap pair mapped back through :math:`W^{-1}` (module docstring).
+
+    Parameters
+    ----------
+    w : list of list of Fraction
+        The K directions (rows of length D).
+    n : int
+        Set size :math:`N \ge 2`.
+
+    Returns
+    -------
+    (list, list)
+        The two sets, as N rows of D Fractions each.
+    """
     k, d = len(w), len(w[0])
     if k > d:
         raise ParameterError(f"the lower-bound collision needs K <= D directions, got K = {k} > D = {d}")
@@ -82,7 +113,22 @@ def _equivalent(a: list[list[Fraction]], b: list[list[Fraction]]) -> bool:
 
 
 def lower_bound_demo(N: int, D: int, directions: Any = None) -> LowerBoundDemo:  # noqa: N803
-    """The LP embedding with K = D directions (or the given K <= D) and its exact collision."""
+    r"""The LP embedding with :math:`K = D` directions (or the given :math:`K \le D`) and its exact collision.
+
+    Demonstrates the lower bound :math:`L = NK \ge N(D+1)` of Wang et al. (ICLR 2024, Theorem 4.6):
+    the two sets of :func:`colliding_pair` have equal pooled vectors, checked in Fractions.
+
+    Parameters
+    ----------
+    N, D : int
+        Set size and element dimension.
+    directions : array_like, optional
+        The K rows (K <= D); default :func:`default_directions`.
+
+    Returns
+    -------
+    LowerBoundDemo
+    """
     n, d = check_dims(N, D)
     w = default_directions(d) if directions is None else [[Fraction(v) for v in row] for row in directions]
     if any(len(r) != d for r in w):

@@ -35,10 +35,10 @@ from uat._set_layout import AnchorLayout
 from uat.deepsets import DeepSets
 from uat.set_embedding import SetEmbedding
 
-from ._deepsets_common import (
-    add_set_arguments, anchor_candidates, check_dims, coupling_gammas, domain_box, k1, k2, lower_bound_lp,
-    precision_budget, resolve_target, set_args, set_construction, supports, width_lp,
+from ._deepsets_boundary import (
+    add_set_arguments, check_dims, domain_box, resolve_target, set_args, set_construction, supports,
 )
+from ._deepsets_common import anchor_candidates, coupling_gammas, k1, k2, lower_bound_lp, precision_budget, width_lp
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 
 __all__ = ["build_deepsets_lp", "width", "supports", "demo_cases"]
@@ -47,13 +47,30 @@ THEOREM = "wang2024-deepsets-lp"
 
 
 def width(N: int, D: int, variant: str = "improved") -> int:  # noqa: N803 (names from the paper)
-    """The latent width L of the witness."""
+    r"""The latent width :math:`L = N(D + K_1 + D K_1 K_2)` of the LP witness (Wang et al., ICLR 2024, Sec. 4).
+
+    :math:`K_1 = N(N-1)(D-1)/2 + 1` anchor candidates; :math:`K_2 = N - 1` (improved) or
+    :math:`N(N-1) + 1` (the paper's Lemma 4.5) coupling coefficients.
+
+    Parameters
+    ----------
+    N, D : int
+        Set size and element dimension.
+    variant : {"improved", "paper"}
+        The coupling count.
+
+    Returns
+    -------
+    int
+    """
     return width_lp(N, D, variant)
 
 
 def build_deepsets_lp(target: Any = None, *, N: int = 3, D: int = 2, variant: str = "improved",  # noqa: N803
                       eps: Any = None, domain: Any = None, progress: Any = "auto") -> Construction:
-    """Build the LP witness for sets of N points in R^D (see the module docstring).
+    r"""Build the LP witness :math:`f = \rho(\sum_n \phi(x^{(n)}))`, :math:`\phi(x) = (\psi_N(w_k^\top x))_k`, for sets of N points in :math:`\mathbb R^D`.
+
+    Wang et al. (ICLR 2024), Theorem 3.1 (LP), with the explicit weights of the module docstring.
 
     Parameters
     ----------
@@ -68,6 +85,12 @@ def build_deepsets_lp(target: Any = None, *, N: int = 3, D: int = 2, variant: st
         The accuracy the verifier judges (default 1e-8; the representation itself is exact).
     domain : str or Box, optional
         Where the verifier samples set elements (default [-1, 1]^D; must lie in [-1, 1]^D).
+    progress : ignored
+        Accepted for a uniform CLI.
+
+    Returns
+    -------
+    Construction
     """
     n, d = check_dims(N, D)
     count = k2(n, variant)
@@ -110,7 +133,17 @@ register(ConstructionSpec(
 
 
 def demo_cases(quick: bool = False) -> list[DemoCase]:
-    """One DeepSets witness: the sum of pairwise squared distances of 3 points in R^2."""
+    """One DeepSets witness for ``uat demo``: the sum of pairwise squared distances of N points in R^D.
+
+    Parameters
+    ----------
+    quick : bool
+        Smaller settings for ``uat demo --quick``: N = 3, D = 2 instead of N = 4, D = 3.
+
+    Returns
+    -------
+    list of uat._demo.DemoCase
+    """
     from ._registry import build
 
     n, d = (3, 2) if quick else (4, 3)

@@ -83,7 +83,19 @@ def hopf_witness(alpha: Any = "1/4") -> FeedForward:
     Slots :math:`(x_1,x_2,a,b)`: :math:`a\mathrel{+}=\varphi(x_1)=\mathrm{clip}(x_1-1,0,1)` (two ReLU
     shears reading :math:`x_1`), then :math:`b\mathrel{+}=\psi=\mathrm{relu}(x_2+2a-1)-\mathrm{relu}(2a-1)`
     (two ReLU shears reading :math:`x_2` and the register :math:`a`); output
-    :math:`(x_1-2a,\;x_2-b,\;b)`.  Exact (8 sigma-layers).
+    :math:`(x_1-2a,\;x_2-b,\;b)`.  Exact (8 sigma-layers).  This is the "one neuron wider" side of
+    the Hopf floor: width 3 has sup error :math:`\ge 1/2` (the linked-circles argument in the
+    module docstring), width :math:`d_y + 1 = 4` is exact.
+
+    Parameters
+    ----------
+    alpha : str or Fraction
+        The leaky slope of every hidden layer (default 1/4).
+
+    Returns
+    -------
+    FeedForward
+        The exact witness on ``FLOORS["hopf"].domain``, metadata naming the target.
     """
     a = Fraction(alpha)
     box = parse_domain(FLOORS["hopf"].domain)
@@ -103,7 +115,18 @@ def hopf_witness(alpha: Any = "1/4") -> FeedForward:
 
 
 def hopf_loops(n: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """Inscribed regular n-gons (vertex arrays, closed) of the circles |x| = 1 and |x - 3 e_1| = 1."""
+    r"""Inscribed regular :math:`n`-gons of the circles :math:`|x| = 1` and :math:`|x - 3e_1| = 1` (the Hopf test set).
+
+    Parameters
+    ----------
+    n : int
+        Number of vertices.
+
+    Returns
+    -------
+    (ndarray, ndarray)
+        Two closed vertex arrays of shape (n + 1, 2) (the first vertex repeated at the end).
+    """
     th = 2 * np.pi * np.arange(n + 1) / n
     c = np.stack([np.cos(th), np.sin(th)], axis=1)
     return c, c + np.array([3.0, 0.0])
@@ -125,13 +148,39 @@ def _seg_dist(p0: np.ndarray, p1: np.ndarray, q0: np.ndarray, q1: np.ndarray) ->
 
 
 def polygon_distance(P: np.ndarray, R: np.ndarray) -> float:
-    """Distance between two closed polygons in R^3 (minimum over segment pairs)."""
+    r"""Distance :math:`\min_{s \in P, r \in R} |s - r|` between two closed polygons in :math:`\mathbb R^3`.
+
+    Computed exactly as the minimum of the closed-form segment-to-segment distances.
+
+    Parameters
+    ----------
+    P, R : ndarray, shape (m, 3)
+        Closed vertex arrays (last vertex equal to the first).
+
+    Returns
+    -------
+    float
+    """
     return min(_seg_dist(P[i], P[i + 1], R[j], R[j + 1]) for i in range(len(P) - 1) for j in range(len(R) - 1))
 
 
 def linking_number(P: np.ndarray, R: np.ndarray) -> int:
-    """Linking number of two disjoint closed polygons: signed crossings of R through the flat polygon P
-    (P must be planar, as the image of the first loop is here)."""
+    r"""Linking number of two disjoint closed polygons: the signed crossings of R through the flat polygon P.
+
+    Used by the Hopf floor: the images of the two test loops under a witness link (linking
+    number :math:`\pm 1`), which no width-3 leaky network can achieve with sup error below 1/2.
+
+    Parameters
+    ----------
+    P : ndarray, shape (m, 3)
+        A closed, planar polygon (the image of the first loop is planar here).
+    R : ndarray, shape (k, 3)
+        A closed polygon disjoint from P.
+
+    Returns
+    -------
+    int
+    """
     normal = np.cross(P[1] - P[0], P[2] - P[0])
     normal /= np.linalg.norm(normal)
     u = P[1] - P[0]
@@ -163,9 +212,22 @@ def _inside(poly: np.ndarray, pt: np.ndarray) -> bool:
 
 
 def segment_network(net: FeedForward, p: Any, q: Any) -> FeedForward:
-    """The one-input network t -> net(p + t (q - p)), t in [0, 1] (the first layer absorbs the segment map).
+    r"""The one-input network :math:`t \mapsto \mathcal N(p + t(q - p))`, :math:`t \in [0, 1]`.
 
-    Points are taken at their exact binary value, so an exact network stays exact.
+    The first layer absorbs the segment map (:math:`W \leftarrow W(q-p)`, :math:`b \leftarrow b + Wp`), so
+    the restriction of a witness to a segment of the test set can be verified by the exact 1-D
+    routes.  Points are taken at their exact binary value, so an exact network stays exact.
+
+    Parameters
+    ----------
+    net : FeedForward
+        The network.
+    p, q : array_like
+        The segment's end points.
+
+    Returns
+    -------
+    FeedForward
     """
     from uat._scalars import fraction_from_float
 
@@ -184,11 +246,24 @@ def segment_network(net: FeedForward, p: Any, q: Any) -> FeedForward:
 
 
 def cone_quadrature_error(D: int, n_probe: int = 4001) -> float:
-    r"""max over directions of |r~(x)/|x| - 1| for r~(x) = (pi/2D) sum_k |w_k . x|, theta_k = pi (k + 1/2)/D.
+    r"""An upper bound on :math:`\delta_D = \max_x |\tilde r(x)/\|x\| - 1|` for the ridge quadrature of the norm.
 
-    The ratio depends only on the angle of x and is pi/D-periodic; it is evaluated on a fine
-    grid of one period and padded by the grid's Lipschitz slack (the ratio is (pi/2)-Lipschitz in
-    the angle), so the result is an upper bound.
+    :math:`\tilde r(x) = \frac{\pi}{2D}\sum_{k<D} |w_k \cdot x|`, :math:`w_k = (\cos\theta_k, \sin\theta_k)`,
+    :math:`\theta_k = \pi(k + 1/2)/D`: the midpoint rule for :math:`\|x\| = \frac12\int_0^\pi |w_\theta\cdot x|\,d\theta`.
+    The ratio depends only on the angle of x and is :math:`\pi/D`-periodic; it is evaluated on a
+    fine grid of one period and padded by the grid's Lipschitz slack (the ratio is
+    :math:`\pi/2`-Lipschitz in the angle), so the result is an upper bound.
+
+    Parameters
+    ----------
+    D : int
+        Number of directions.
+    n_probe : int
+        Grid points in one period.
+
+    Returns
+    -------
+    float
     """
     th = np.pi * (np.arange(D) + 0.5) / D
     phi = np.linspace(0.0, np.pi / D, n_probe)
@@ -203,7 +278,20 @@ def bump_witness(eps: float = 0.05, alpha: Any = "1/4") -> tuple[FeedForward, fl
     :math:`\tilde r=\frac{\pi}{2D}\sum_k|w_k\cdot x|` of :math:`\|x\|=\frac12\int_0^\pi|w_\theta\cdot x|d\theta`
     (two ReLU shears per direction), then :math:`z\leftarrow\sigma^{\circ k}(z)=\sigma_{\alpha^k}(z)`.
     Error :math:`\le\delta_D/(1-\delta_D)+\alpha^k\max|1-\tilde r|` with :math:`\delta_D` the quadrature's
-    relative error (:func:`cone_quadrature_error`).
+    relative error (:func:`cone_quadrature_error`).  :math:`D` and :math:`k` are the smallest meeting
+    ``eps/2`` each.  Width :math:`d_x + 1 = 3` is one more than the bump floor's width 2.
+
+    Parameters
+    ----------
+    eps : float
+        The requested sup error.
+    alpha : str or Fraction
+        The leaky slope.
+
+    Returns
+    -------
+    (FeedForward, float)
+        The witness and its a-priori sup-error bound (at most ``eps`` plus a rounding slack of 1e-9).
     """
     a = Fraction(alpha)
     D = 2

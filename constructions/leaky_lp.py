@@ -36,10 +36,34 @@ _PARAMETERS = ("bits", "gamma_bits", "flat", "quantised", "knots", "out_bits", "
 
 
 def width(d_x: int, d_y: int) -> int:
+    r"""The width :math:`\max(2, d_x, d_y)`: the exact minimum for one leaky ReLU in :math:`L^p` (Cai, ICLR 2023; Rochau et al. 2024).
+
+    Parameters
+    ----------
+    d_x, d_y : int
+        Input and output dimensions.
+
+    Returns
+    -------
+    int
+    """
     return max(2, d_x, d_y)
 
 
 def width_two(d_x: int, d_y: int) -> int:
+    r"""The width :math:`\max(d_x, d_y)` with the two activations :math:`\{\sigma_\alpha, \sigma_{-\alpha}\}` (Rochau et al. 2024).
+
+    It meets Cai's lower bound :math:`\max(d_x, d_y)`, valid for any activation.
+
+    Parameters
+    ----------
+    d_x, d_y : int
+        Input and output dimensions.
+
+    Returns
+    -------
+    int
+    """
     return max(d_x, d_y)
 
 
@@ -101,7 +125,24 @@ def build_leaky_lp(target: Any = None, *, eps: float | None = None, p: Any = 2, 
 
 
 def build_leaky_lp_two(target: Any = None, **kw: Any) -> Construction:
-    """The {sigma_a, sigma_-a} variant at width max(d_x, d_y): the zig-zag memorizer at (1, 1)."""
+    r"""The :math:`\{\sigma_\alpha, \sigma_{-\alpha}\}` witness at width :math:`\max(d_x, d_y)` (``rochau2024-two-leaky-lp``).
+
+    At :math:`(d_x, d_y) = (1, 1)` the fold :math:`\sigma_{-\alpha}` (a kink of ratio :math:`-\alpha`) builds a
+    triangle wave, so a width-1 network is no longer monotone and can memorise the cell values
+    (:mod:`constructions._leaky_zigzag`); elsewhere
+    :math:`\max(d_x, d_y) = \max(2, d_x, d_y)` and the witness is that of :func:`build_leaky_lp`.
+
+    Parameters
+    ----------
+    target : str, callable or Target
+        The target.
+    **kw
+        The keywords of :func:`build_leaky_lp`.
+
+    Returns
+    -------
+    Construction
+    """
     tgt, box = target_and_box(target, kw.get("domain"), input_dim=kw.get("input_dim"), output_dim=kw.get("output_dim"))
     if (tgt.input_dim, tgt.output_dim) == (1, 1):
         from ._leaky_zigzag import build_zigzag
@@ -159,7 +200,17 @@ register(ConstructionSpec(
 
 
 def demo_cases(quick: bool = False) -> list[DemoCase]:
-    """One L^p witness: x1 x2 + x1/2 on [0,1]^2 at width 2 (the same in quick mode)."""
+    """One L^p witness for ``uat demo``: x1 x2 + x1/2 on [0,1]^2 at width 2.
+
+    Parameters
+    ----------
+    quick : bool
+        Smaller settings for ``uat demo --quick`` (the same witness).
+
+    Returns
+    -------
+    list of uat._demo.DemoCase
+    """
     from ._registry import build
 
     eps = 0.2  # 4016 layers; verified by QMC in about 10 s

@@ -43,7 +43,33 @@ def build_leaky_stepped(target: Any = None, *, eps: float | None = None, p: Any 
                         alpha: Any = "1/4", bits: int | None = None, knots: int | None = None,
                         out_bits: int | None = None, flat: int | None = None, decoder_flat: int | None = None,
                         allow_exact: bool = False) -> Construction:
-    """Build the stepped uniform witness (see the module docstring); ``p`` is ignored (sup norm)."""
+    r"""Build the stepped uniform witness at width :math:`\max(2, d_x, d_y)` (Rochau et al. 2024, stepped leaky ReLU).
+
+    A-priori bound :math:`\|N - f\|_\infty \le L\,h_{diag}/2 + E_{rows\ or\ quant} + E_{leak}` (module docstring).
+
+    Parameters
+    ----------
+    target : str, callable or Target
+        The target.
+    eps : float, optional
+        The requested sup error (default 0.1).
+    p : ignored
+        The norm is the sup norm.
+    domain, input_dim, output_dim
+        As for :func:`constructions._common.target_and_box`.
+    progress : {"auto", "force", "quiet"}
+        The progress meter.
+    alpha : str or Fraction
+        The leaky slope, a power of two (default 1/4).
+    bits, knots, out_bits, flat, decoder_flat : int, optional
+        Overrides of the plan (as for :func:`constructions.leaky_lp.build_leaky_lp`).
+    allow_exact : bool
+        Build beyond the float64 precision budget.
+
+    Returns
+    -------
+    Construction
+    """
     w = coding_witness("leaky-stepped-uniform", target, domain=domain, input_dim=input_dim, output_dim=output_dim,
                        eps=eps, p=1.0, alpha=alpha, progress=progress, stepped=True, bits=bits, knots=knots,
                        out_bits=out_bits, flat=flat, decoder_flat=decoder_flat, allow_exact=allow_exact)

@@ -53,10 +53,32 @@ CROSSING = (Fraction(1, 6), Fraction(5, 6))
 
 def width2_witness(bits: int, *, levels: int | None = None, ramp: Fraction | None = None, eps: float = 1.0,
                    p: float = 1, progress: str = "quiet", **kw: Any) -> Construction:
-    """The width-2 L^p witness (relu-lp-compact) of the alpha-curve with 2^bits cells.
+    r"""The width-2 :math:`L^p` witness (``relu-lp-compact``) of the alpha-curve with :math:`N = 2^{bits}` cells.
 
-    ``levels`` defaults to 2^bits (M proportional to N keeps the L^p rate at -1 per bit) and the
-    ramp to 2^-(bits+10) (bad set of measure 2^-10, negligible next to the grid term).
+    Its :math:`L^p` error falls like :math:`1/N` while its sup error stays :math:`\ge` :data:`FLOOR` = 1/2
+    (the floor of the module docstring: width 2 cannot approximate the self-crossing curve uniformly,
+    Park et al. 2021 for (1, 2); Kim, Min and Park 2024, :math:`w_{\min} \ge d_y + 1`).
+
+    Parameters
+    ----------
+    bits : int
+        :math:`K`, the grid has :math:`2^K` cells.
+    levels : int, optional
+        Output levels :math:`M` (default :math:`2^K`: M proportional to N keeps the :math:`L^p` rate
+        at -1 per bit).
+    ramp : Fraction, optional
+        Ramp width (default :math:`2^{-(K+10)}`: a bad set of measure :math:`2^{-10}`, negligible next
+        to the grid term).
+    eps, p : float
+        Passed to the builder (the parameters above fix the witness; eps only has to be met).
+    progress : str
+        The progress meter.
+    **kw
+        Further ``relu-lp-compact`` overrides.
+
+    Returns
+    -------
+    Construction
     """
     ramp = Fraction(1, 2 ** (bits + 10)) if ramp is None else ramp
     return build("relu-lp-compact", TARGET, eps=eps, p=p, bits=bits, levels=levels or 2**bits, ramp=ramp,
@@ -64,5 +86,22 @@ def width2_witness(bits: int, *, levels: int | None = None, ramp: Fraction | Non
 
 
 def width3_witness(bits: int, *, eps: float = 1.0, progress: str = "quiet") -> Construction:
-    """The width-3 uniform witness (relu-uniform-1d) of the alpha-curve with 2^bits cells."""
+    r"""The width-3 uniform witness (``relu-uniform-1d``) of the alpha-curve with :math:`N = 2^{bits}` cells.
+
+    Width :math:`d_y + 1 = 3` is the minimum for (1, 2) (Park et al. 2021); the sup error is
+    :math:`\le \omega_f(5/(8N))` and goes to 0.
+
+    Parameters
+    ----------
+    bits : int
+        :math:`K`, the grid has :math:`2^K` cells.
+    eps : float
+        Passed to the builder (only has to be met).
+    progress : str
+        The progress meter.
+
+    Returns
+    -------
+    Construction
+    """
     return build("relu-uniform-1d", TARGET, eps=eps, bits=bits, progress=progress)

@@ -49,11 +49,39 @@ KINK_DISTANCE = 40  # alpha |z| >= 40 makes sigma_alpha and relu agree to 1e-17 
 
 
 def width(d_x: int, d_y: int) -> int:
+    r"""The width :math:`\max(d_x, d_y, 2)` of Kim, Min and Park (ICLR 2024) for ReLU-like activations.
+
+    Parameters
+    ----------
+    d_x, d_y : int
+        Input and output dimensions.
+
+    Returns
+    -------
+    int
+    """
     return max(d_x, d_y, 2)
 
 
 def substitute(net: FeedForward, activation: str, alpha: float) -> FeedForward:
-    """The network with every hidden relu replaced by sigma(alpha z)/alpha (weights rescaled)."""
+    r"""The network with every hidden ReLU replaced by :math:`\sigma_\alpha(z) = \sigma(\alpha z)/\alpha` (relu.md §5).
+
+    Folded into the weights: first hidden layer :math:`(\alpha W, \alpha b)`, later hidden layers
+    :math:`(W, \alpha b)`, output layer :math:`(W/\alpha, b)`; width and depth are unchanged.
+
+    Parameters
+    ----------
+    net : FeedForward
+        A ReLU network (its weights are taken in float64).
+    activation : {"softplus", "gelu"}
+        The ReLU-like :math:`\sigma`.
+    alpha : float
+        The scale (a power of two keeps the rescaling exact in float64).
+
+    Returns
+    -------
+    FeedForward
+    """
     if activation not in ACTIVATIONS:
         raise ParameterError(f"activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
     layers = list(net.as_float().iter_layers())
@@ -77,10 +105,24 @@ def substitute(net: FeedForward, activation: str, alpha: float) -> FeedForward:
 def build_relu_like_lp_compact(target: Any = None, *, eps: Any = None, p: Any = 2, domain: Any = None,
                                input_dim: Any = None, output_dim: Any = None, progress: str = "auto",
                                activation: str = "softplus", **overrides: Any):
-    """The ReLU witness of ``relu-lp-compact`` with relu replaced by sigma(alpha .)/alpha (module docstring).
+    r"""The ReLU witness of ``relu-lp-compact`` with ReLU replaced by :math:`\sigma(\alpha\,\cdot)/\alpha` (module docstring).
 
-    Extra keywords: ``activation`` (``softplus`` or ``gelu``), ``alpha`` (the scale; default
-    2^ceil(log2(1000/ramp))).
+    The ReLU parameters are chosen for the bad set widened by :math:`80/\alpha` per cell boundary,
+    and the bound adds the activation term :math:`V^{1/p}\,(\#\text{bends}\cdot\log 2\cdot\text{step})/\alpha`.
+
+    Parameters
+    ----------
+    target, eps, p, domain, input_dim, output_dim, progress
+        As for :func:`constructions.relu_lp_compact.build_relu_lp_compact`.
+    activation : {"softplus", "gelu"}
+        The ReLU-like activation (default softplus).
+    **overrides
+        Those of ``relu-lp-compact`` (except ``exact``) and ``alpha`` (the scale; default
+        :math:`2^{\lceil \log_2(1000/\text{ramp})\rceil}`).
+
+    Returns
+    -------
+    Construction
     """
     if activation not in ACTIVATIONS:
         raise ParameterError(f"{NAME}: activation must be one of {', '.join(ACTIVATIONS)}, got {activation!r}")
@@ -124,6 +166,13 @@ def _add_arguments(parser: Any) -> None:
 
 
 def contract_cases() -> list[ContractCase]:
+    """The contract cases: a smooth target for (1,1), (2,1), (1,2), (2,2), with each activation, in L^1.
+
+    Returns
+    -------
+    list of ContractCase
+        Targets the constructor never saw as expressions, with the eps the verifier must confirm.
+    """
     out = []
     for act in ACTIVATIONS:
         for dx, dy in ((1, 1), (2, 1), (1, 2), (2, 2)):

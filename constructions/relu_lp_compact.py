@@ -39,18 +39,54 @@ THEOREM = "kim2024-relu-lp-compact"
 
 
 def width(d_x: int, d_y: int) -> int:
-    """max(d_x, d_y, 2) (Kim-Min-Park)."""
+    r"""The width :math:`\max(d_x, d_y, 2)`: the exact minimum for ReLU networks in :math:`L^p([0,1]^{d_x})`.
+
+    Kim, Min and Park (ICLR 2024), the main theorem (catalogue id ``kim2024-relu-lp-compact``).
+
+    Parameters
+    ----------
+    d_x, d_y : int
+        Input and output dimensions.
+
+    Returns
+    -------
+    int
+    """
     return max(d_x, d_y, 2)
 
 
 def build_relu_lp_compact(target: Any = None, *, eps: Any = None, p: Any = 2, domain: Any = None,
                           input_dim: Any = None, output_dim: Any = None, progress: str = "auto",
                           **overrides: Any):
-    """Build the width-max(d_x, d_y, 2) ReLU witness of ``target`` in L^p(domain) to accuracy ``eps``.
+    r"""Build the width-:math:`\max(d_x, d_y, 2)` ReLU witness of ``target`` in :math:`L^p(K)` to accuracy ``eps``.
 
-    Returns a :class:`~constructions.Construction` whose ``predicted_error`` is the a-priori bound
-    of :mod:`constructions._relu_params` (certified when the target has a certified Lipschitz
-    bound; the metadata lists every assumption otherwise).
+    Recipe A (module docstring): :math:`\|\mathcal N - f\|_{L^p(K)} \le` grid term + level term +
+    ramp-strip term, each chosen below its share of ``eps``.
+
+    Parameters
+    ----------
+    target : str, callable or Target
+        The target (an expression, a library name, a vectorised callable with ``input_dim``).
+    eps : float
+        The requested :math:`L^p` accuracy (required).
+    p : float
+        The exponent, :math:`1 \le p < \infty` (default 2).
+    domain : str or Box, optional
+        The box :math:`K` (default: the target's, else :math:`[0,1]^{d_x}`).
+    input_dim, output_dim : int, optional
+        :math:`d_x`, :math:`d_y` (checked against the target).
+    progress : {"auto", "force", "quiet"}
+        The progress meter.
+    **overrides
+        ``bits``, ``levels``, ``ramp``, ``lipschitz``, ``cell_values``, ``exact``, ``max_cells``
+        (module docstring); any other name is refused.
+
+    Returns
+    -------
+    Construction
+        Its ``predicted_error`` is the a-priori bound of :mod:`constructions._relu_params`
+        (certified when the target has a certified Lipschitz bound; the metadata lists every
+        assumption otherwise).
     """
     w = lp_witness(NAME, "compact", target, eps=eps, p=p, domain=domain, input_dim=input_dim,
                    output_dim=output_dim, progress=progress, overrides=overrides)
@@ -65,6 +101,13 @@ def build_relu_lp_compact(target: Any = None, *, eps: Any = None, p: Any = 2, do
 
 
 def contract_cases() -> list[ContractCase]:
+    """The contract cases: smooth, oscillatory and discontinuous targets for every (d_x, d_y) of ``DIMS``, in L^1, and one L^2 case on a non-unit box.
+
+    Returns
+    -------
+    list of ContractCase
+        Targets the constructor never saw as expressions, with the eps the verifier must confirm.
+    """
     cases = []
     for dx, dy in DIMS:
         for fam, fn in (("smooth", smooth), ("oscillatory", oscillatory), ("discontinuous", discontinuous)):
@@ -85,6 +128,17 @@ _SLOW = {(3, 1, "oscillatory"), (3, 2, "smooth"), (3, 2, "oscillatory"), (2, 3, 
 
 
 def demo_cases(quick: bool = False) -> list[Any]:
+    r"""One witness for ``uat demo``: :math:`\sin(2\pi x_1) x_2` on :math:`[0,1]^2` in :math:`L^1` at width 2.
+
+    Parameters
+    ----------
+    quick : bool
+        Smaller settings for ``uat demo --quick`` (eps 0.1 instead of 0.05).
+
+    Returns
+    -------
+    list of uat._demo.DemoCase
+    """
     from uat._demo import DemoCase
 
     expr, eps = ("sin(2*pi*x1)*x2", 0.1 if quick else 0.05)

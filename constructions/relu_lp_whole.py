@@ -40,16 +40,45 @@ THEOREM = "park2021-relu-lp-whole"
 
 
 def width(d_x: int, d_y: int) -> int:
-    """max(d_x + 1, d_y) (Park et al.)."""
+    r"""The width :math:`\max(d_x + 1, d_y)`: the exact minimum for ReLU networks in :math:`L^p(\mathbb R^{d_x})`.
+
+    Park, Yun, Lee and Shin (ICLR 2021), Theorem 1 (catalogue id ``park2021-relu-lp-whole``).
+
+    Parameters
+    ----------
+    d_x, d_y : int
+        Input and output dimensions.
+
+    Returns
+    -------
+    int
+    """
     return max(d_x + 1, d_y)
 
 
 def build_relu_lp_whole(target: Any = None, *, eps: Any = None, p: Any = 2, domain: Any = None,
                         input_dim: Any = None, output_dim: Any = None, progress: str = "auto", **overrides: Any):
-    """Build the width-max(d_x+1, d_y) witness on R^d_x; ``domain`` is the truncation box.
+    r"""Build the width-:math:`\max(d_x+1, d_y)` witness on :math:`\mathbb R^{d_x}` (Recipe B); ``domain`` is the truncation box.
 
-    Outside the box (beyond a shell of relative width ``ramp``) the witness is exactly 0, also
-    in float64.  Extra override: ``tail`` (a declared bound on the target's L^p mass outside).
+    :math:`\|\mathcal N - f\|_{L^p(\mathbb R^{d_x})} \le` the Recipe-A error on the box + the shell term +
+    the target's tail :math:`\|f\|_{L^p(\mathbb R^{d_x} \setminus K)}`.  Outside the box (beyond a shell of
+    relative width ``ramp``) the witness is exactly 0, also in float64.
+
+    Parameters
+    ----------
+    target, eps, p, input_dim, output_dim, progress
+        As for :func:`constructions.relu_lp_compact.build_relu_lp_compact`.
+    domain : str or Box, optional
+        The truncation box :math:`K` (the target must vanish outside it or declare its tail).
+    **overrides
+        Those of ``relu-lp-compact`` and ``tail`` (a declared bound on the target's :math:`L^p`
+        mass outside the box).
+
+    Returns
+    -------
+    Construction
+        Its recorded ``domain`` is the box widened by its own width on each side (the default
+        measuring box of ``uat verify``).
     """
     w = lp_witness(NAME, "whole", target, eps=eps, p=p, domain=domain, input_dim=input_dim,
                    output_dim=output_dim, progress=progress, overrides=overrides)
@@ -74,6 +103,13 @@ def _measure_box(dx: int) -> str:
 
 
 def contract_cases() -> list[ContractCase]:
+    """The contract cases: a bump for every (d_x, d_y) of ``DIMS`` and three 1-D/2-D targets with jumps or oscillation, measured on the widened box in L^1.
+
+    Returns
+    -------
+    list of ContractCase
+        Targets the constructor never saw as expressions, with the eps the verifier must confirm.
+    """
     cases = []
     for dx, dy in DIMS:
         eps = 0.3 if dx == 3 else 0.2
@@ -97,6 +133,17 @@ def _unit(dx: int) -> str:
 
 
 def demo_cases(quick: bool = False) -> list[Any]:
+    """One witness for ``uat demo``: a tent on :math:`[0,1]^2`, exactly 0 outside, measured on :math:`[-1,2]^2`.
+
+    Parameters
+    ----------
+    quick : bool
+        Smaller settings for ``uat demo --quick`` (eps 0.2 instead of 0.1).
+
+    Returns
+    -------
+    list of uat._demo.DemoCase
+    """
     from uat._demo import DemoCase
 
     expr = bump(2, 1)

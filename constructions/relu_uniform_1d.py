@@ -42,16 +42,67 @@ OVERRIDES = ("bits", "lipschitz", "exact")
 
 
 def width(d_x: int, d_y: int) -> int:
+    r"""The width :math:`1 + d_y` (:math:`d_x = 1`): the exact minimum for :math:`d_y \le 2`.
+
+    :math:`d_y = 1`: Hanin and Sellke's :math:`d_x + 1`; :math:`d_y = 2`: Park et al.'s 3 for (1, 2);
+    :math:`d_y \ge 3`: Hanin and Sellke's upper bound :math:`d_x + d_y`.
+
+    Parameters
+    ----------
+    d_x, d_y : int
+        Input (1) and output dimensions.
+
+    Returns
+    -------
+    int
+    """
     return 1 + d_y
 
 
 def theorem_for(d_y: int) -> str:
+    """The catalogue theorem whose width the witness realises for this :math:`d_y`.
+
+    Parameters
+    ----------
+    d_y : int
+        Output dimension.
+
+    Returns
+    -------
+    str
+        ``park2021-relu-uniform-12`` for :math:`d_y = 2`, ``hanin2017-relu-uniform`` otherwise.
+    """
     return "park2021-relu-uniform-12" if d_y == 2 else "hanin2017-relu-uniform"
 
 
 def build_relu_uniform_1d(target: Any = None, *, eps: Any = None, domain: Any = None, input_dim: Any = None,
                           output_dim: Any = None, progress: str = "auto", p: Any = None, **overrides: Any):
-    """Build the width-(1 + d_y) uniform witness of a continuous target on an interval."""
+    r"""Build the width-:math:`(1 + d_y)` uniform witness of a continuous target on an interval.
+
+    One sweep with :math:`N = 2^K` cells; :math:`\sup_x\|\mathcal N(x) - f(x)\|_2 \le \omega_f(w(1/(2N) + 1/(8N)))`
+    and :math:`K` is the smallest meeting ``eps``.
+
+    Parameters
+    ----------
+    target : str, callable or Target
+        A continuous target with :math:`d_x = 1`.
+    eps : float
+        The requested sup error (required).
+    domain : str or Box, optional
+        The interval (default: the target's, else [0, 1]).
+    input_dim, output_dim : int, optional
+        Checked against the target.
+    progress : {"auto", "force", "quiet"}
+        The progress meter.
+    p : ignored
+        Accepted for a uniform CLI.
+    **overrides
+        ``bits`` (K), ``lipschitz`` (declared constant), ``exact`` (Fraction weights).
+
+    Returns
+    -------
+    Construction
+    """
     check_overrides(overrides, OVERRIDES, NAME)
     t, box, eps, _ = normalise(target, eps=eps, p=None, domain=domain, input_dim=input_dim, output_dim=output_dim,
                                norm="sup", name=NAME)
@@ -88,6 +139,13 @@ def build_relu_uniform_1d(target: Any = None, *, eps: Any = None, domain: Any = 
 
 
 def contract_cases() -> list[ContractCase]:
+    """The contract cases: smooth and kinked targets for d_y = 1, the circle and the alpha-curve for d_y = 2, a helix for d_y = 3.
+
+    Returns
+    -------
+    list of ContractCase
+        Targets the constructor never saw as expressions, with the eps the verifier must confirm.
+    """
     out = []
     for dy, expr, eps in ((1, "sin(2*pi*x1)", 0.05), (1, "abs(x1 - 1/3)", 0.02), (2, "circle", 0.05),
                           (2, "alpha-curve", 0.05), (3, "helix", 0.1)):
@@ -97,6 +155,17 @@ def contract_cases() -> list[ContractCase]:
 
 
 def demo_cases(quick: bool = False) -> list[Any]:
+    """One witness for ``uat demo``: the alpha-curve at width 3, the minimum for (1, 2).
+
+    Parameters
+    ----------
+    quick : bool
+        Smaller settings for ``uat demo --quick`` (eps 0.1 instead of 0.03).
+
+    Returns
+    -------
+    list of uat._demo.DemoCase
+    """
     from uat._demo import DemoCase
 
     eps = 0.1 if quick else 0.03

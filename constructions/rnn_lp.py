@@ -280,9 +280,46 @@ def build_rnn_lp(target: Any = None, *, input_dim: int | None = None, output_dim
                  T: int | None = None, eps: float | None = None, p: float | None = None, domain: Any = None,
                  bits: int | None = None, ramp_bits: int | None = None, max_codes: int = 1 << 14, whole: bool = False,
                  radius: float | None = None, levels: int | None = None, progress: str = "auto") -> Construction:
-    """The causal L^p witness (module docstring); ``bits`` is M (default: the largest within budget),
-    ``ramp_bits`` the ramp width 2^-ramp_bits of a cell (default: the largest <= 20 whose rounding fits),
-    ``whole=True`` builds the whole-space witness, ``levels`` fixes the number of output levels of the decoder."""
+    r"""The causal :math:`L^p` witness at width :math:`\max(d_x + 1, d_y)` (Song et al. 2023, Theorem 15).
+
+    Encoder, packing :math:`h[t] = \rho\,h[t-1] + E[t] + 1`, memoriser and decoder (module docstring):
+    exact on the good set; the ramp sets and the quantisation of the target make the error.
+
+    Parameters
+    ----------
+    target : str, callable or SequenceTarget, optional
+        A causal sequence target (default ``majority``).
+    input_dim, output_dim : int, optional
+        :math:`d_x`, :math:`d_y` (checked against the target).
+    T : int, optional
+        The horizon (default 3; at most 52).
+    eps : float, optional
+        The requested accuracy (used for the whole-space radius and the decoder's output grid).
+    p : float, optional
+        The exponent, :math:`1 \le p < \infty` (default 2).
+    domain : str or Box, optional
+        The token box (default the target's; with ``whole`` the truncation box).
+    bits : int, optional
+        :math:`M`, quantisation bits per coordinate (default: the largest within ``max_codes`` and
+        the 52-bit code).
+    ramp_bits : int, optional
+        Ramps of width :math:`2^{-\text{ramp\_bits}}` of a cell (default: the largest :math:`\le 20` whose
+        encoder rounding fits the code gaps).
+    max_codes : int
+        The largest number of codes the memoriser may hold.
+    whole : bool
+        Build the whole-space witness (output exactly 0 once a token leaves the box).
+    radius : float, optional
+        Whole space: the truncation radius :math:`L` (default: from the target's tail and eps).
+    levels : int, optional
+        :math:`d_y > d_x`: the number of output levels of the decoder (default: from eps).
+    progress : ignored
+        Accepted for a uniform CLI.
+
+    Returns
+    -------
+    Construction
+    """
     return _build("rnn-lp", THEOREM, False, target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, p=p,
                   domain=domain, bits=bits, ramp_bits=ramp_bits, max_codes=max_codes, whole=whole, radius=radius,
                   levels=levels)
@@ -292,7 +329,20 @@ def build_brnn_lp(target: Any = None, *, input_dim: int | None = None, output_di
                   T: int | None = None, eps: float | None = None, p: float | None = None, domain: Any = None,
                   bits: int | None = None, ramp_bits: int | None = None, max_codes: int = 1 << 14, whole: bool = False,
                   radius: float | None = None, levels: int | None = None, progress: str = "auto") -> Construction:
-    """The bidirectional L^p witness for non-causal targets (default target ``reversal``)."""
+    r"""The bidirectional :math:`L^p` witness at width :math:`\max(d_x + 1, d_y)` (Song et al. 2023, Theorem 23).
+
+    A backward packing cell :math:`p[t] = \rho\,p[t+1] + E[t] + 1` joins the forward one, so every
+    output sees the whole sequence: non-causal targets are allowed (default ``reversal``).
+
+    Parameters
+    ----------
+    target, input_dim, output_dim, T, eps, p, domain, bits, ramp_bits, max_codes, whole, radius, levels, progress
+        As for :func:`build_rnn_lp` (T at most 26: the code has twice the bits).
+
+    Returns
+    -------
+    Construction
+    """
     return _build("brnn-lp", BRNN_THEOREM, True, target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, p=p,
                   domain=domain, bits=bits, ramp_bits=ramp_bits, max_codes=max_codes, whole=whole, radius=radius,
                   levels=levels)
@@ -351,7 +401,17 @@ register(ConstructionSpec(
 
 
 def demo_cases(quick: bool = False) -> list[DemoCase]:
-    """One L^p witness: the discontinuous majority target, T = 2, 5 bits, width 2."""
+    """One L^p witness for ``uat demo``: the discontinuous majority target, T = 2, 5 bits, width 2.
+
+    Parameters
+    ----------
+    quick : bool
+        Smaller settings for ``uat demo --quick`` (the same witness).
+
+    Returns
+    -------
+    list of uat._demo.DemoCase
+    """
     from ._registry import build
 
     c = build("rnn-lp", "majority", T=2, bits=5, p=1.0, eps=0.05)

@@ -84,7 +84,36 @@ def build_rnn_tanh(target: Any = None, *, input_dim: int | None = None, output_d
                    T: int | None = None, eps: float | None = None, domain: Any = None, delta: float | None = None,
                    features: int | None = None, seed: int | None = None, max_features: int | None = None,
                    progress: str = "auto") -> Construction:
-    """The tanh witness (width d_x + d_y + 3); default target ``wiener-tanh``, ``delta`` = 1e-4."""
+    r"""The tanh witness at the published width :math:`d_x + d_y + 3` (Song et al. 2023, Theorem 5, :math:`\alpha(\tanh) = 0`).
+
+    The gated construction with the :math:`\delta`-trick on the whole network (module docstring):
+    error = per-time fit error + :math:`O(\delta^2)` + rounding :math:`\approx \epsilon_{mach}/\delta`.
+
+    Parameters
+    ----------
+    target : str, callable or SequenceTarget, optional
+        A causal sequence target (default ``wiener-tanh``).
+    input_dim, output_dim : int, optional
+        :math:`d_x`, :math:`d_y` (checked against the target).
+    T : int, optional
+        The horizon (default 5; at most 32).
+    eps : float, optional
+        The requested accuracy of the per-time fits (default 1e-3).
+    domain : str or Box, optional
+        The token box (default the target's).
+    delta : float, optional
+        The linearisation scale, :math:`0 < \delta \le 1/2` (default 1e-4).
+    features, max_features : int, optional
+        Generic targets: random tanh features per time (default: from eps, at most 512).
+    seed : int, optional
+        Generic targets: the features' seed (default 0).
+    progress : ignored
+        Accepted for a uniform CLI.
+
+    Returns
+    -------
+    Construction
+    """
     return _build("tanh", target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, domain=domain, delta=delta,
                   features=features, seed=seed, max_features=max_features)
 
@@ -93,7 +122,20 @@ def build_rnn_sigmoid(target: Any = None, *, input_dim: int | None = None, outpu
                       T: int | None = None, eps: float | None = None, domain: Any = None, delta: float | None = None,
                       features: int | None = None, seed: int | None = None, max_features: int | None = None,
                       progress: str = "auto") -> Construction:
-    """The sigmoid witness (width d_x + d_y + 4: one constant channel more); ``delta`` = 3e-3."""
+    r"""The sigmoid witness at the published width :math:`d_x + d_y + 4` (Theorem 5, :math:`\alpha = 1` since :math:`\sigma(0) \ne 0`).
+
+    One constant channel more than the tanh witness; rounding grows like
+    :math:`\epsilon_{mach}\sqrt{\text{depth}}/\delta^3`, hence the larger default :math:`\delta` = 3e-3.
+
+    Parameters
+    ----------
+    target, input_dim, output_dim, T, eps, domain, delta, features, seed, max_features, progress
+        As for :func:`build_rnn_tanh`.
+
+    Returns
+    -------
+    Construction
+    """
     return _build("sigmoid", target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, domain=domain,
                   delta=delta, features=features, seed=seed, max_features=max_features)
 
@@ -143,8 +185,30 @@ for _act, _extra in (("tanh", 0), ("sigmoid", 1)):
 
 
 def error_against_delta(target: Any, deltas: Any, *, act: str = "tanh", T: int = 3, **kwargs: Any) -> np.ndarray:
-    """Build one witness per delta (for the docs figure and the tests); returns the networks' max error on a
-    fixed random sample of 512 sequences (a sampled estimate, for plotting)."""
+    r"""The sampled sup error of the ``rnn-tanh``/``rnn-sigmoid`` witness as a function of :math:`\delta`.
+
+    The error falls like :math:`\delta^2` (Lemma 3) until rounding takes over; this builds one
+    witness per :math:`\delta` and measures the largest error on a fixed random sample of 512
+    sequences (an estimate, for the docs figure and the tests, not a certificate).
+
+    Parameters
+    ----------
+    target : str or SequenceTarget
+        The target.
+    deltas : iterable of float
+        The scales to try.
+    act : {"tanh", "sigmoid"}
+        The activation.
+    T : int
+        The horizon.
+    **kwargs
+        Further builder keywords (``input_dim``, ``domain``, ``eps`` ...).
+
+    Returns
+    -------
+    ndarray
+        One error per delta.
+    """
     from ._registry import build
 
     tgt = make_sequence_target(target, input_dim=kwargs.get("input_dim"))

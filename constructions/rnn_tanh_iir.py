@@ -183,14 +183,50 @@ def _delta(act: str, delta: Any, eps: float, zmax: float, T: int) -> float:
 def build_rnn_tanh_iir(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
                    T: int | None = None, eps: float | None = None, domain: Any = None, delta: float | None = None,
                    progress: str = "auto") -> Construction:
-    """tanh witness (see the module docstring); default target ``wiener-tanh``, delta from eps."""
+    r"""The compact tanh witness at width :math:`2d + 1 = d_x + d_y + 1` for first-order Wiener/Hammerstein targets.
+
+    A modified RNN with exact identity channels, linearised by the :math:`\delta`-trick (Song et al. 2023,
+    Lemma 3): error = fit error of :math:`g` + :math:`O(\delta^2)`.
+
+    Parameters
+    ----------
+    target : str or SequenceTarget, optional
+        A first-order (IIR) Wiener or geometric Hammerstein target with :math:`d_x = d_y = 1`
+        (default ``wiener-tanh``).
+    input_dim, output_dim : int, optional
+        Checked against the target.
+    T : int, optional
+        The horizon (default 10; at most 256).
+    eps : float, optional
+        The requested accuracy (default 1e-3).
+    domain : str or Box, optional
+        The token box (default the target's).
+    delta : float, optional
+        The linearisation scale, :math:`0 < \delta \le 1` (default: from eps, the :math:`O(\delta^2)` term near eps/100).
+    progress : ignored
+        Accepted for a uniform CLI.
+
+    Returns
+    -------
+    Construction
+    """
     return _build("tanh", target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, domain=domain, delta=delta)
 
 
 def build_rnn_sigmoid_iir(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
                       T: int | None = None, eps: float | None = None, domain: Any = None, delta: float | None = None,
                       progress: str = "auto") -> Construction:
-    """Sigmoid witness: one more channel (the constant sigma(0)) than :func:`build_rnn_tanh`."""
+    r"""The compact sigmoid witness: one channel more than :func:`build_rnn_tanh_iir` (the constant :math:`\sigma(0)`).
+
+    Parameters
+    ----------
+    target, input_dim, output_dim, T, eps, domain, delta, progress
+        As for :func:`build_rnn_tanh_iir`.
+
+    Returns
+    -------
+    Construction
+    """
     return _build("sigmoid", target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, domain=domain,
                   delta=delta)
 

@@ -75,7 +75,37 @@ def build_rnn_uniform(target: Any = None, *, input_dim: int | None = None, outpu
                       T: int | None = None, eps: float | None = None, domain: Any = None, knots: int | None = None,
                       features: int | None = None, seed: int | None = None, max_features: int | None = None,
                       progress: str = "auto") -> Construction:
-    """The causal witness (see the module docstring); ``T`` is the horizon (default 10)."""
+    r"""The causal uniform witness at width :math:`d_x + d_y + 2` (Song et al. 2023, Theorem 5 gives :math:`d_x + d_y + 3`).
+
+    The gated construction of :mod:`constructions._rnn_gated` with the per-time approximants of
+    :mod:`constructions._rnn_plan`: :math:`\sup \|N - f\| \le` the approximants' error (exact for
+    linear and running-max targets).
+
+    Parameters
+    ----------
+    target : str, callable or SequenceTarget, optional
+        A causal sequence target (default ``running-mean``).
+    input_dim, output_dim : int, optional
+        :math:`d_x`, :math:`d_y` (checked against the target).
+    T : int, optional
+        The horizon (default 10; at most 64).
+    eps : float, optional
+        The requested sup error (default 1e-3).
+    domain : str or Box, optional
+        The token box (default the target's).
+    knots : int, optional
+        Ridge/Hammerstein targets: interpolation intervals (default: from eps).
+    features, max_features : int, optional
+        Generic targets: random ReLU features per time (default: from eps, at most 512).
+    seed : int, optional
+        Generic targets: the features' seed (default 0).
+    progress : ignored
+        Accepted for a uniform CLI.
+
+    Returns
+    -------
+    Construction
+    """
     return _build("rnn-uniform", THEOREM, False, target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps,
                   domain=domain, knots=knots, features=features, seed=seed, max_features=max_features)
 
@@ -84,7 +114,19 @@ def build_brnn_uniform(target: Any = None, *, input_dim: int | None = None, outp
                        T: int | None = None, eps: float | None = None, domain: Any = None, knots: int | None = None,
                        features: int | None = None, seed: int | None = None, max_features: int | None = None,
                        progress: str = "auto") -> Construction:
-    """The bidirectional witness for non-causal targets (default target ``reversal``)."""
+    r"""The bidirectional uniform witness at width :math:`d_x + d_y + 2` (Song et al. 2023, Theorem 22).
+
+    Non-causal targets are allowed (default ``reversal``).
+
+    Parameters
+    ----------
+    target, input_dim, output_dim, T, eps, domain, knots, features, seed, max_features, progress
+        As for :func:`build_rnn_uniform`.
+
+    Returns
+    -------
+    Construction
+    """
     return _build("brnn-uniform", BRNN_THEOREM, True, "reversal" if target is None else target, input_dim=input_dim,
                   output_dim=output_dim, T=T, eps=eps, domain=domain, knots=knots, features=features, seed=seed,
                   max_features=max_features)
@@ -159,7 +201,17 @@ register(ConstructionSpec(
 
 
 def demo_cases(quick: bool = False) -> list[DemoCase]:
-    """One RNN witness: the running mean over T = 10 (T = 5 when quick), exact."""
+    """One RNN witness for ``uat demo``: the running mean over T = 10, exact.
+
+    Parameters
+    ----------
+    quick : bool
+        Smaller settings for ``uat demo --quick``: T = 5.
+
+    Returns
+    -------
+    list of uat._demo.DemoCase
+    """
     from ._registry import build
 
     T = 5 if quick else 10
