@@ -13,6 +13,17 @@ from ._modules import MODULES
 
 
 def demo_cases(quick: bool = False) -> list[Any]:
+    """The witnesses of ``uat demo``: every construction module's ``demo_cases(quick)``, in module order.
+
+    Parameters
+    ----------
+    quick : bool
+        Smaller settings for ``uat demo --quick``.
+
+    Returns
+    -------
+    list of uat._demo.DemoCase
+    """
     cases: list[Any] = []
     for name in MODULES:
         mod = importlib.import_module(f"constructions.{name}")

@@ -73,10 +73,12 @@ class CodingPlan:
 
     @property
     def rows(self) -> bool:
+        """Whether the memorizer works row by row (:math:`d_y = 1`: knots along the last input)."""
         return self.d_y == 1
 
     @property
     def B(self) -> int:
+        """The number of cells per axis, :math:`B = 2^n`."""
         return 2**self.n
 
 
@@ -143,6 +145,23 @@ def staircase_map(alpha: Fraction, M: int, theta_s: Fraction, m_d: int) -> Latti
 
 
 def staircase_scale(alpha: Fraction, theta_s: Fraction, m_d: int) -> Fraction:
+    r"""The mean slope of the decoder's unit-period staircase: :math:`\alpha^{m_d}\theta_s + (1 - \theta_s)`.
+
+    A plateau of length :math:`\theta_s` with slope :math:`\alpha^{m_d}`, then slope 1 (:func:`staircase_map`).
+
+    Parameters
+    ----------
+    alpha : Fraction
+        The leaky slope.
+    theta_s : Fraction
+        The plateau fraction of a period.
+    m_d : int
+        The plateau's flatness exponent.
+
+    Returns
+    -------
+    Fraction
+    """
     return alpha**m_d * theta_s + (1 - theta_s)
 
 

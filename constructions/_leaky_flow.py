@@ -72,10 +72,12 @@ class Neuron:
 
     @property
     def self_dependent(self) -> bool:
+        """Whether the neuron reads the slot it writes (a kink, not a shear)."""
         return self.kind != "affine" and self.w[self.slot] != 0
 
     @property
     def reads(self) -> frozenset[int]:
+        """The slots with a nonzero weight in the neuron's input."""
         return frozenset(k for k, v in enumerate(self.w) if v != 0)
 
     def velocity(self, y: np.ndarray, alpha: float) -> np.ndarray:
@@ -120,6 +122,21 @@ class VelocityField:
                     raise ParameterError(f"neuron weights have length {len(n.w)}, the field lives on R^{self.dim}")
 
     def velocity(self, y: np.ndarray, t: float, alpha: float) -> np.ndarray:
+        r"""The velocity :math:`\dot y = \sum_n v_n(y)` of the piece active at time ``t`` (the last piece after the end).
+
+        Parameters
+        ----------
+        y : ndarray, shape (n, d)
+            Points.
+        t : float
+            Time.
+        alpha : float
+            The leaky slope.
+
+        Returns
+        -------
+        ndarray, shape (n, d)
+        """
         start = 0.0
         for pc in self.pieces:
             end = start + float(pc.duration)

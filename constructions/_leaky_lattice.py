@@ -71,15 +71,18 @@ class LatticeMap:
 
     @property
     def n_layers(self) -> int:
+        r"""The number of :math:`\sigma`-layers: :math:`\sum |e|` over the breaks (one layer per factor :math:`\alpha^{\pm 1}`)."""
         return sum(abs(e) for _, e in self.breaks)
 
     def slopes(self) -> list[Fraction]:
+        r"""The slopes left to right: :math:`s_0`, then :math:`s_{j+1} = s_j\alpha^{e_j}` at each break."""
         s = [self.s0]
         for _, e in self.breaks:
             s.append(s[-1] * self.alpha**e)
         return s
 
     def slope_ratios(self) -> list[Fraction]:
+        r"""The slope ratio :math:`\alpha^{e_j}` at each break."""
         return [self.alpha**e for _, e in self.breaks]
 
     def knot_values(self) -> list[Fraction]:

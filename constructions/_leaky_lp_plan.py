@@ -92,7 +92,6 @@ def plan_lp(target: Target, box: Box, mod: Modulus, eps: float, p: float, alpha:
     if n < 1:
         raise ParameterError(f"bits must be >= 1, got {n}")
     B = 2**n
-    h = Fraction(1, B)
     # -- the memorised values at cell centres (rows: along the continuous last coordinate)
     if rows:
         if knots is None:

@@ -75,12 +75,14 @@ def qarray(values: Any) -> np.ndarray:
 
 
 def qzeros(*shape: int) -> np.ndarray:
+    """An object array of exact zeros (Fractions) of the given shape."""
     out = np.empty(shape, dtype=object)
     out.fill(ZERO)
     return out
 
 
 def qeye(n: int) -> np.ndarray:
+    """The exact n x n identity (an object array of Fractions)."""
     out = qzeros(n, n)
     for i in range(n):
         out[i, i] = ONE
@@ -146,6 +148,7 @@ class LeakyMachine:
         return len(self._Ws)
 
     def bounds(self, i: int) -> tuple[float, float]:
+        """The interval bound of slot ``i`` as floats ``(lo, hi)``."""
         return float(self.lo[i]), float(self.hi[i])
 
     def _set_bounds(self, lo: np.ndarray, hi: np.ndarray) -> None:

@@ -332,6 +332,7 @@ def kink_closed(v: np.ndarray, beta: float, e: int, alpha: float) -> np.ndarray:
 
 
 def shear_closed(s: np.ndarray, i: int, c: float, w: np.ndarray, b: float, alpha: float) -> np.ndarray:
+    r"""Closed form of the shear P3 in float64: :math:`s_i \leftarrow s_i + c\,\sigma_\alpha(w\cdot s + b)` (for tests and plots)."""
     s = np.array(s, dtype=float)
     s[:, i] = s[:, i] + c * sigma_closed(s @ np.asarray(w, dtype=float) + b, alpha)
     return s
@@ -339,6 +340,7 @@ def shear_closed(s: np.ndarray, i: int, c: float, w: np.ndarray, b: float, alpha
 
 def conditional_kink_closed(s: np.ndarray, i: int, a: float, w: np.ndarray, b: float, k: int, p: float,
                             r: np.ndarray, r0: float, alpha: float) -> np.ndarray:
+    r"""Closed form of the conditional kink P4 in float64: :math:`s_i \leftarrow p\,\sigma_{\alpha^k}(a s_i + w\cdot s_{-i} + b) + r\cdot s_{-i} + r_0`."""
     s = np.array(s, dtype=float)
     w = np.array(w, dtype=float)
     r = np.array(r, dtype=float)

@@ -51,6 +51,7 @@ class Shallow:
 
     @property
     def input_dim(self) -> int:
+        """The input dimension of the shallow network."""
         return len(self.a)
 
     @cached_property

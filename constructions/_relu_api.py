@@ -30,6 +30,19 @@ OVERRIDES_LP = ("bits", "levels", "ramp", "lipschitz", "cell_values", "exact", "
 
 
 def as_bool(value: Any, name: str) -> bool | None:
+    """A boolean override (``exact=...``) from a bool, 0/1 or the text true/false/yes/no.
+
+    Parameters
+    ----------
+    value : bool, int, str or None
+        The user's value; None stays None (the builder decides).
+    name : str
+        The parameter's name, for the error message.
+
+    Returns
+    -------
+    bool or None
+    """
     if value is None or isinstance(value, bool):
         return value
     if value in (0, 1):
@@ -68,6 +81,17 @@ def normalise(target: Any, *, eps: Any, p: Any, domain: Any, input_dim: Any, out
 
 
 def check_overrides(overrides: Mapping[str, Any], allowed: Iterable[str], name: str) -> None:
+    """Refuse any override a ReLU construction does not know, listing the valid ones.
+
+    Parameters
+    ----------
+    overrides : mapping
+        The builder's ``**overrides``.
+    allowed : iterable of str
+        The construction's override names.
+    name : str
+        The construction name.
+    """
     allowed = tuple(allowed)
     bad = sorted(set(overrides) - set(allowed))
     if bad:
@@ -87,6 +111,37 @@ from_args = options_from_args(flags=("exact",))
 def construction_result(net: Any, *, name: str, theorem: str, width: int, target: Target, box: Box, eps: float,
                         p: float, plan: Plan | None, parameters: Mapping[str, Any], predicted: float,
                         precision: Mapping[str, Any], notes: str, extra: Mapping[str, Any]) -> Construction:
+    """The :class:`~constructions.Construction` of a ReLU witness, with the plan's error terms and assumptions.
+
+    Parameters
+    ----------
+    net : FeedForward
+        The witness.
+    name, theorem : str
+        Construction name and catalogue theorem id.
+    width : int
+        The claimed width.
+    target : Target
+        The target.
+    box : Box
+        The recorded domain.
+    eps, p : float
+        Requested accuracy and exponent (``inf``: the uniform norm, recorded as ``p = None``).
+    plan : Plan or None
+        The L^p plan (its ``terms``, ``assumptions`` and grid model go into the metadata).
+    parameters, precision : mapping
+        The parameters used and the precision budget.
+    predicted : float
+        The a-priori error bound.
+    notes : str
+        How the error arises.
+    extra : mapping
+        Further witness metadata.
+
+    Returns
+    -------
+    Construction
+    """
     md = dict(extra)
     if plan is not None:
         md.setdefault("error_terms", {k: float(v) for k, v in plan.terms.items()})

@@ -63,6 +63,21 @@ def _finish(st: LogicalState, plan: Plan, value: int, progress: Any) -> tuple[Fe
 
 
 def build_compact(plan: Plan, box: Box, *, progress: Any = None) -> tuple[FeedForward, Trace]:
+    r"""Realise Recipe A (relu.md §3) at width :math:`\max(d_x, d_y, 2)`: rescale, sweep encoder, sweep memorizer, decoder.
+
+    Parameters
+    ----------
+    plan : Plan
+        The parameters (:func:`constructions._relu_plan.plan_lp`).
+    box : Box
+        The domain (rescaled to the unit cube in the first layer).
+    progress : Progress, optional
+        Advanced per sweep step.
+
+    Returns
+    -------
+    (FeedForward, Trace)
+    """
     dx, dy, N = plan.dx, plan.dy, plan.N
     st = LogicalState(dx, max(dx, dy, 2), exact=plan.exact)
     rescale(st, box)
@@ -83,6 +98,21 @@ def _clamp(st: LogicalState, dx: int) -> None:
 
 
 def build_whole(plan: Plan, box: Box, *, progress: Any = None) -> tuple[FeedForward, Trace]:
+    r"""Realise Recipe B (relu.md §4) at width :math:`\max(d_x+1, d_y)`: clamp, outside flag, Recipe A, exact-zero gate.
+
+    Parameters
+    ----------
+    plan : Plan
+        The parameters (``kind="whole"``).
+    box : Box
+        The truncation box.
+    progress : Progress, optional
+        Advanced per sweep step.
+
+    Returns
+    -------
+    (FeedForward, Trace)
+    """
     dx, dy, N = plan.dx, plan.dy, plan.N
     st = LogicalState(dx, max(dx + 1, dy), exact=plan.exact)
     rescale(st, box)

@@ -26,6 +26,17 @@ def _vector(parts: list[str]) -> str:
 
 
 def smooth(dx: int, dy: int) -> str:
+    r"""Smooth targets :math:`f_t = \sin(\sum_i a_{it} x_i + t)`, :math:`a_{it} = ((i + t) \bmod 3) + 1`, as expression text.
+
+    Parameters
+    ----------
+    dx, dy : int
+        Input and output dimensions.
+
+    Returns
+    -------
+    str
+    """
     parts = []
     for t in range(dy):
         s = " + ".join(f"{((i + t) % 3) + 1}*x{i + 1}" for i in range(dx))
@@ -34,6 +45,17 @@ def smooth(dx: int, dy: int) -> str:
 
 
 def oscillatory(dx: int, dy: int) -> str:
+    r"""Oscillatory targets :math:`f_t = \sin(2(t+1)\pi x_1)\prod_{i>1}\cos(\pi x_i)`, as expression text.
+
+    Parameters
+    ----------
+    dx, dy : int
+        Input and output dimensions.
+
+    Returns
+    -------
+    str
+    """
     parts = []
     for t in range(dy):
         s = f"sin({2 * (t + 1)}*pi*x1)" + "".join(f"*cos(pi*x{i + 1})" for i in range(1, dx))
@@ -42,6 +64,17 @@ def oscillatory(dx: int, dy: int) -> str:
 
 
 def discontinuous(dx: int, dy: int) -> str:
+    r"""Half-space indicators :math:`f_t = H(\sum_i x_i - d_x(t+1)/(d_y+1))`, as expression text.
+
+    Parameters
+    ----------
+    dx, dy : int
+        Input and output dimensions.
+
+    Returns
+    -------
+    str
+    """
     parts = []
     s = " + ".join(f"x{i + 1}" for i in range(dx))
     for t in range(dy):

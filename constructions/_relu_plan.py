@@ -65,9 +65,11 @@ class Plan:
 
     @property
     def predicted(self) -> float:
+        """The a-priori error bound: the sum of the error terms."""
         return float(sum(self.terms.values()))
 
     def parameters(self) -> dict[str, Any]:
+        """The parameters recorded in the witness (K, N, ramp, cell-value rule, exactness, levels)."""
         out: dict[str, Any] = {"bits": self.K, "cells_per_axis": self.N, "ramp": str(self.delta),
                                "cell_values": self.cells.rule, "exact": self.exact}
         if self.M is not None:
@@ -76,6 +78,7 @@ class Plan:
 
     @property
     def max_step(self) -> float:
+        """The largest output level step (0 without a decoder)."""
         return max((float(s) for s in self.steps), default=0.0)
 
 

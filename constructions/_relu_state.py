@@ -111,6 +111,7 @@ class LogicalState:
         return float(x)
 
     def zeros(self, shape: Any) -> np.ndarray:
+        """Zeros of the given shape in the state's arithmetic (Fractions or float64)."""
         if self.exact:
             out = np.empty(shape, dtype=object)
             out.fill(Fraction(0))
@@ -148,12 +149,14 @@ class LogicalState:
 
     # -- bounds ----------------------------------------------------------------------------
     def set_bounds(self, i: int, lo: Any, hi: Any) -> None:
+        """Replace the interval bound of coordinate ``i`` by a known valid one."""
         lo, hi = self.num(lo), self.num(hi)
         if hi < lo:
             raise ParameterError(f"internal error: empty interval [{lo}, {hi}] for coordinate {i}")
         self.lo[i], self.hi[i] = lo, hi
 
     def constant_mask(self) -> np.ndarray:
+        """Which coordinates are constant (lower bound = upper bound)."""
         return np.array([self.lo[i] == self.hi[i] for i in range(self.w)], dtype=bool)
 
     def pass_bias(self, rows: np.ndarray, q0: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -204,6 +207,7 @@ class LogicalState:
         self.lo[dst], self.hi[dst] = min(a, b), max(a, b)
 
     def add_constant(self, i: int, value: Any) -> None:
+        """Shift coordinate ``i`` by a constant: it lives in the fold offset, no layer is spent."""
         v = self.num(value)
         self.c[i] = self.c[i] + v
         self.lo[i] = self.lo[i] + v

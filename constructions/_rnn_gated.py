@@ -93,6 +93,7 @@ class GatedLayout:
 
     @property
     def width(self) -> int:
+        """The width :math:`d_x + d_y + 2` of the gated construction."""
         return self.d_x + self.d_y + 2
 
 

@@ -30,6 +30,12 @@ def pair_to_three(p: np.ndarray) -> np.ndarray:
 
 
 def rnn_cases() -> list[ContractCase]:
+    """The contract cases of ``rnn-lp``: discontinuous, smooth and multi-output targets, the decoder, whole space.
+
+    Returns
+    -------
+    list of ContractCase
+    """
     return [
         ContractCase("majority T=2 L^1", "majority", {"T": 2, "bits": 5, "p": 1.0, "eps": 0.05}, {"d_x": 1, "d_y": 1},
                      "lp", 0.05, p=1.0),
@@ -52,6 +58,12 @@ def rnn_cases() -> list[ContractCase]:
 
 
 def brnn_cases() -> list[ContractCase]:
+    """The contract cases of ``brnn-lp``: non-causal targets on a box and on the whole space.
+
+    Returns
+    -------
+    list of ContractCase
+    """
     return [
         ContractCase("reversal T=3 L^2", "reversal", {"T": 3, "bits": 3, "eps": 0.1}, {"d_x": 1, "d_y": 1}, "lp", 0.1,
                      p=2.0),

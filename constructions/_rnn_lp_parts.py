@@ -166,14 +166,17 @@ class OutputGrid:
     M: int
 
     def levels(self, values: np.ndarray) -> np.ndarray:
+        r"""The nearest level :math:`m = \mathrm{rint}((v - lo)/\text{step})`, clipped to ``0..M-1``, of each output value."""
         lo = np.array([float(v) for v in self.lo])
         m = np.rint((values - lo) / float(self.step)).astype(np.int64)
         return np.clip(m, 0, self.M - 1)
 
     def codes(self, values: np.ndarray) -> list[int]:
+        """The integer code of each row's levels (:func:`constructions._relu_coding.codes`), which the decoder reads."""
         return [int(c) for c in level_codes(self.levels(values), self.M)]
 
     def zero_code(self) -> int:
+        """The code of the zero output (what the whole-space gate writes)."""
         return self.codes(np.zeros((1, len(self.lo))))[0]
 
     @property

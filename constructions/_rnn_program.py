@@ -45,6 +45,7 @@ class Program:
 
     # -- pending additions -----------------------------------------------------------------
     def add_pending(self, target: int, src: int, coef: Fraction) -> None:
+        """Add ``coef`` times channel ``src`` to the pending (not yet emitted) input of channel ``target``."""
         if coef:
             self.pending[target][src] = self.pending[target].get(src, Fraction(0)) + Fraction(coef)
 

@@ -39,7 +39,6 @@ channel :math:`\kappa`) for the sigmoid -- the published widths (:math:`\alpha =
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -74,6 +73,7 @@ class SmoothBlock:
     units: list[SmoothUnit] = field(default_factory=list)
 
     def z_range(self) -> tuple[float, float]:
+        r"""The range :math:`[c + \sum \min(a, 0), c + \sum \max(a, 0)]` of the block's linear state :math:`z = \alpha\cdot\hat x + c`, :math:`\hat x \in [0, 1]`."""
         lo = self.c + sum(min(a, 0.0) for r in self.alpha for a in r)
         hi = self.c + sum(max(a, 0.0) for r in self.alpha for a in r)
         return lo, hi

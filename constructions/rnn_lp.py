@@ -59,7 +59,7 @@ import numpy as np
 from uat._demo import DemoCase
 from uat._scalars import fraction_from_float
 from uat.domains import Box
-from uat.errors import BudgetExceeded, ParameterError, PrecisionBudgetExceeded
+from uat.errors import BudgetExceeded, PrecisionBudgetExceeded
 from uat.recurrent import Recurrent
 
 from ._cli import options_from_args
@@ -67,6 +67,7 @@ from ._common import all_dims, lp_exponent, optional_positive_int, positive_eps,
 from ._registry import Construction, ConstructionSpec, register
 from ._rnn_common import add_horizon_argument, horizon, rnn_construction, sequence_target, token_box
 from ._rnn_fold_ops import LpProgram
+from ._rnn_lp_budget import MANTISSA_BITS, choose_bits, grid_from_levels, n_codes, truncation_radius
 from ._rnn_lp_cases import brnn_cases, rnn_cases
 from ._rnn_lp_parts import G_FLAG, decode, encode, memorise, output_grid, pack, packed_codes
 
@@ -74,46 +75,6 @@ __all__ = ["build_rnn_lp", "build_brnn_lp", "width"]
 
 THEOREM = "song2023-rnn-lp"
 BRNN_THEOREM = "song2023-brnn-lp"
-MANTISSA_BITS = 52
-
-
-def _n_codes(T: int, dx: int, M: int, bi: bool) -> int:
-    return T * 2 ** (T * dx * M) if bi else sum(2 ** (t * dx * M) for t in range(1, T + 1))
-
-
-def _choose_bits(T: int, dx: int, max_codes: int, bi: bool) -> int:
-    best = None
-    for M in range(1, 24):
-        if _n_codes(T, dx, M, bi) > max_codes or (2 if bi else 1) * T * (dx * M + 1) > MANTISSA_BITS:
-            break
-        best = M
-    if best is None:
-        raise BudgetExceeded(
-            f"even M = 1 bit per coordinate needs {_n_codes(T, dx, 1, bi)} codes for T = {T}, d_x = {dx} "
-            f"(max_codes = {max_codes}); lower T or raise --param max_codes=..."
-        )
-    return best
-
-
-def _radius(tgt: Any, radius: Any, eps: float | None, p: float, T: int) -> tuple[Fraction, float]:
-    """The truncation radius L (a multiple of 1/4) and the tail bound sup_t ||f_t||_p outside [-L, L]."""
-    if radius is not None:
-        r = float(radius)
-        if not r > 0:
-            raise ParameterError(f"radius must be > 0, got {radius!r}")
-        L = Fraction(math.ceil(r * 4), 4)
-        tail = max(tgt.tail(float(L), p, t) for t in range(1, T + 1)) if tgt.tail is not None else math.nan
-        return L, tail
-    if tgt.tail is None:
-        raise ParameterError(f"the whole-space witness needs a truncation radius: target {tgt.name!r} declares no "
-                             "tail bound, so pass radius=... (--param radius=...)")
-    share = (0.05 if eps is None else eps) / 4
-    L = Fraction(1, 2)
-    while max(tgt.tail(float(L), p, t) for t in range(1, T + 1)) > share:
-        L += Fraction(1, 4)
-        if L > 1e6:
-            raise BudgetExceeded(f"no truncation radius up to 1e6 brings the tail of {tgt.name!r} below {share:.3g}")
-    return L, max(tgt.tail(float(L), p, t) for t in range(1, T + 1))
 
 
 def _build(name: str, theorem: str, bi: bool, target: Any, *, input_dim: Any, output_dim: Any, T: Any, eps: Any,
@@ -128,19 +89,19 @@ def _build(name: str, theorem: str, bi: bool, target: Any, *, input_dim: Any, ou
     ramp_bits = optional_positive_int("ramp_bits", ramp_bits)
     max_codes = positive_int("max_codes", max_codes)
     whole = bool(whole)
-    M = _choose_bits(T, dx, max_codes, bi) if bits is None else positive_int("bits (M)", bits)
+    M = choose_bits(T, dx, max_codes, bi) if bits is None else positive_int("bits (M)", bits)
     used = (2 if bi else 1) * T * (dx * M + 1)
     if used > MANTISSA_BITS:
         raise PrecisionBudgetExceeded(
             f"the packed code needs {'2 ' if bi else ''}T (d_x M + 1) = {used} bits > {MANTISSA_BITS} (float64); "
             "lower T or bits"
         )
-    if _n_codes(T, dx, M, bi) > max_codes:
-        raise BudgetExceeded(f"memorising {_n_codes(T, dx, M, bi)} codes exceeds max_codes = {max_codes}; lower T or "
+    if n_codes(T, dx, M, bi) > max_codes:
+        raise BudgetExceeded(f"memorising {n_codes(T, dx, M, bi)} codes exceeds max_codes = {max_codes}; lower T or "
                              "bits, or raise --param max_codes=...")
     tail = None
     if whole and domain is None:  # the truncation box [-L, L]^d_x from the target's tail (or radius)
-        L, tail = _radius(tgt, radius, eps, p, T)
+        L, tail = truncation_radius(tgt, radius, eps, p, T)
         box = Box((-L,) * dx, (L,) * dx)
     else:
         box = token_box(domain, tgt)
@@ -163,7 +124,7 @@ def _build(name: str, theorem: str, bi: bool, target: Any, *, input_dim: Any, ou
     grid = None
     if code_mode:
         eps_q = (0.05 if eps is None else eps) / 2 if levels is None else None
-        grid = output_grid(V, eps_q) if levels is None else _grid_from_levels(V, positive_int("levels", levels))
+        grid = output_grid(V, eps_q) if levels is None else grid_from_levels(V, positive_int("levels", levels))
         if grid.M ** dy > 2**40:
             raise BudgetExceeded(f"{grid.M} output levels in {dy} outputs need codes up to {grid.M}^{dy} > 2^40; "
                                  "raise eps or lower levels")
@@ -229,15 +190,6 @@ def _build(name: str, theorem: str, bi: bool, target: Any, *, input_dim: Any, ou
     return _construction(name, theorem, net, tgt, box, W, T, M, p, eps, C, V, grid, whole, tail, ramp_bits, n, bi,
                          layers, {"code_bits": used, "smallest_code_gap": min_gap, "encoder_rounding_bound": packed_noise,
                                   "output_rounding_bound": out_noise})
-
-
-def _grid_from_levels(V: np.ndarray, levels: int) -> Any:
-    from ._rnn_lp_parts import OutputGrid
-
-    span = max(float(V.max()), 0.0) - min(float(V.min()), 0.0)
-    step = Fraction(2) ** math.ceil(math.log2(max(span, 1e-300) / max(levels - 2, 1)))
-    g0 = output_grid(V, math.sqrt(V.shape[1]) * float(step) / 2)
-    return OutputGrid(g0.lo, g0.step, max(g0.M, levels))
 
 
 def _construction(name: str, theorem: str, net: Recurrent, tgt: Any, box: Box, W: int, T: int, M: int, p: float,
