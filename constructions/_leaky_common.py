@@ -34,7 +34,24 @@ __all__ = [
 
 
 def parse_alpha(alpha: Any) -> Fraction:
-    """The negative slope as an exact power of two (1/2, 1/4, ..., 1/64)."""
+    r"""The leaky slope :math:`\alpha` of :math:`\sigma_\alpha(t) = \max(t, \alpha t)` as an exact power of two (1/2 ... 1/64).
+
+    Powers of two keep every lattice scaling :math:`\alpha^{\pm k}` exact in binary floating point.
+
+    Parameters
+    ----------
+    alpha : str, float or Fraction
+        The user's slope (e.g. ``"1/4"``).
+
+    Returns
+    -------
+    Fraction
+
+    Raises
+    ------
+    ParameterError
+        Not readable, or not :math:`2^{-m}` with :math:`m = 1..6`.
+    """
     try:
         a = Fraction(alpha) if not isinstance(alpha, float) else Fraction(alpha)
     except (TypeError, ValueError, ZeroDivisionError):
@@ -68,10 +85,25 @@ class Modulus:
 
 
 def modulus(target: Target, box: Box, *, n_probe: int | None = None) -> Modulus:
-    """Certified Lipschitz/Hessian bounds when the target provides them, else a sampled estimate.
+    r"""The target's regularity on the box: certified Lipschitz/Hessian bounds when it has them, else an estimate.
 
-    A sampled estimate (max difference quotient on a grid, times 2) is labelled
-    ``certified=False``; the independent verifier is then the only certificate.
+    The error bounds of the leaky constructions use :math:`|f(x) - f(y)| \le L|x - y|` (and the
+    Hessian bound for second-order terms).  A sampled estimate (:math:`2\sqrt{d}` times the largest
+    difference quotient on a grid) is labelled ``certified=False``; the independent verifier is
+    then the only certificate.
+
+    Parameters
+    ----------
+    target : Target
+        The target.
+    box : Box
+        The domain.
+    n_probe : int, optional
+        Grid points per axis (default :math:`\approx 200000^{1/d}`, at most 2000).
+
+    Returns
+    -------
+    Modulus
     """
     how: list[str] = []
     L = _declared_bound(target.lipschitz_bound, box, "Lipschitz", how)
@@ -109,7 +141,23 @@ def _declared_bound(bound: Any, box: Box, label: str, how: list[str]) -> float |
 
 
 def catalogue_bounds(norm: str, d_x: int, d_y: int, activation: str = "leaky_relu") -> tuple[int | None, int | None, tuple[str, ...]]:
-    """(lower, upper, theorem ids) from the catalogue, or (None, None, ()) when it cannot answer."""
+    """The catalogue's minimum-width bounds for feed-forward networks on a compact domain.
+
+    Parameters
+    ----------
+    norm : {"lp", "uniform"}
+        The norm.
+    d_x, d_y : int
+        Input and output dimensions.
+    activation : str
+        The activation family (default ``leaky_relu``).
+
+    Returns
+    -------
+    (int or None, int or None, tuple of str)
+        Lower bound, upper bound and the theorem ids of the lower bound; ``(None, None, ())``
+        when the catalogue cannot answer.
+    """
     try:
         from uat._min_width import min_width
 

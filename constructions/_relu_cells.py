@@ -45,7 +45,21 @@ class CellValues:
 
 
 def cell_centres(box: Box, N: int, *, exact: bool = False) -> np.ndarray:
-    """The N^d_x cell centres in cell order, shape (N^d_x, d_x) (Fractions when ``exact``)."""
+    r"""The :math:`N^{d_x}` cell centres :math:`c_k = a + (k + 1/2)\,w/N` in cell order.
+
+    Parameters
+    ----------
+    box : Box
+        The domain, lower corner :math:`a`, widths :math:`w`.
+    N : int
+        Cells per axis.
+    exact : bool
+        Fractions instead of float64.
+
+    Returns
+    -------
+    ndarray, shape (N^d_x, d_x)
+    """
     d = box.dim
     idx = np.indices((N,) * d).reshape(d, -1).T  # (N^d, d), C order = cell order
     if exact:
@@ -69,10 +83,25 @@ def _evaluate(target: Any, pts: np.ndarray) -> np.ndarray:
 
 
 def cell_values(target: Any, box: Box, N: int, rule: str, *, try_exact: bool = False) -> CellValues:
-    """Cell values of ``target`` on the N^d_x grid of ``box`` (see the module docstring).
+    r"""Cell values of ``target`` on the :math:`N^{d_x}` grid of ``box``: :math:`f(c_k)` or the cell average.
 
-    With ``try_exact`` and rule ``"centre"``, exact rational values are used when the target's
-    expression is rational at every centre.
+    Parameters
+    ----------
+    target : Target
+        The target.
+    box : Box
+        The domain.
+    N : int
+        Cells per axis.
+    rule : {"centre", "average"}
+        Centre values, or midpoint-rule cell averages (module docstring).
+    try_exact : bool
+        With ``"centre"``: exact rational values when the target's expression is rational at
+        every centre.
+
+    Returns
+    -------
+    CellValues
     """
     if rule == "centre":
         if try_exact and getattr(target, "expression", None) is not None:

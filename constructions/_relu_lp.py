@@ -41,7 +41,30 @@ def _total_steps(plan: Plan) -> int:
 def lp_witness(name: str, kind: str, target: Any, *, eps: Any, p: Any, domain: Any, input_dim: Any,
                output_dim: Any, progress: Any, overrides: Mapping[str, Any], extra_overrides: tuple[str, ...] = (),
                bad_set_factor: float = 1.0) -> LpWitness:
-    """Plan and build the ReLU witness of ``kind`` ("compact" or "whole")."""
+    r"""Validate, plan (:func:`~constructions._relu_plan.plan_lp`) and build one :math:`L^p` ReLU witness.
+
+    ``kind="compact"``: Recipe A at width :math:`\max(d_x, d_y, 2)` (Kim, Min and Park, ICLR 2024);
+    ``kind="whole"``: Recipe B at width :math:`\max(d_x + 1, d_y)` (Park et al., ICLR 2021).
+
+    Parameters
+    ----------
+    name : str
+        The construction name (error messages, progress).
+    kind : {"compact", "whole"}
+        The recipe.
+    target, eps, p, domain, input_dim, output_dim, progress
+        The builder's arguments (:func:`constructions._relu_api.normalise`).
+    overrides : mapping
+        The builder's overrides (checked against ``OVERRIDES_LP``, plus ``tail`` for the whole space).
+    extra_overrides : tuple of str
+        Further override names the caller handles itself.
+    bad_set_factor : float
+        Widening of the bad set, passed to the planner.
+
+    Returns
+    -------
+    LpWitness
+    """
     allowed = OVERRIDES_LP + (("tail",) if kind == "whole" else ()) + extra_overrides
     check_overrides(overrides, allowed, name)
     t, box, eps, p = normalise(target, eps=eps, p=p, domain=domain, input_dim=input_dim, output_dim=output_dim,
@@ -63,7 +86,21 @@ def lp_witness(name: str, kind: str, target: Any, *, eps: Any, p: Any, domain: A
 
 
 def bad_set_description(plan: Plan, box: Box) -> dict[str, Any]:
-    """Where the witness may be wrong (for verifiers that sample the ramp zones, relu.md §7 item 6)."""
+    r"""Where the witness may be wrong: the ramp strips, of measure fraction at most :math:`d_x N \delta` (relu.md §7 item 6).
+
+    Parameters
+    ----------
+    plan : Plan
+        The witness's plan.
+    box : Box
+        The domain (the truncation box for the whole space).
+
+    Returns
+    -------
+    dict
+        ``kind``, ``cells_per_axis``, ``ramp``, a description of the strips and
+        ``measure_fraction_bound`` (and the shell for the whole space).
+    """
     frac = plan.dx * plan.N * float(plan.delta)
     out = {
         "kind": "ramp strips",

@@ -101,7 +101,31 @@ def plan_lp(target: Any, box: Box, eps: float, p: float, *, kind: str, bits: int
             levels: int | None = None, ramp: Any = None, lipschitz: float | None = None,
             cell_values_rule: str = "auto", exact: bool | None = None, bad_set_factor: float = 1.0,
             max_cells: int = 1 << 21, tail: float | None = None) -> Plan:
-    """Choose every parameter of an L^p witness (see the module docstrings)."""
+    r"""Choose every parameter of an :math:`L^p` ReLU witness so that the a-priori bound meets ``eps``.
+
+    The bound is a sum of terms (relu.md §7): grid :math:`\|f - f_N\|_{L^p}` at :math:`N = 2^K` cells per
+    axis, output levels (:math:`d_y \ge 2`), ramp strips of measure :math:`\le d_x N \delta`, and for
+    the whole space the target's tail and the flag's shell; each gets a fixed share of ``eps``.
+
+    Parameters
+    ----------
+    target : Target
+        The target.
+    box : Box
+        The domain (the truncation box for ``kind="whole"``).
+    eps, p : float
+        Requested accuracy and exponent.
+    kind : {"compact", "whole"}
+        Recipe A (Kim-Min-Park) or Recipe B (Park et al.).
+    bits, levels, ramp, lipschitz, cell_values_rule, exact, max_cells, tail
+        The user's overrides (module docstring of :mod:`constructions.relu_lp_compact`).
+    bad_set_factor : float
+        Widening of the bad set (``relu-like-lp-compact``: activation transition zones).
+
+    Returns
+    -------
+    Plan
+    """
     dx, dy = box.dim, target.output_dim
     vol = box.volume ** (1.0 / p)
     assumptions: list[str] = []
