@@ -108,7 +108,7 @@ def contract_cases() -> list[ContractCase]:
     Returns
     -------
     list of ContractCase
-        Targets the constructor never saw as expressions, with the eps the verifier must confirm.
+        Each: a target, builder keywords and the eps the independent verifier must confirm at the claimed width.
     """
     cases = []
     for dx, dy in DIMS:

@@ -144,7 +144,7 @@ def contract_cases() -> list[ContractCase]:
     Returns
     -------
     list of ContractCase
-        Targets the constructor never saw as expressions, with the eps the verifier must confirm.
+        Each: a target, builder keywords and the eps the independent verifier must confirm at the claimed width.
     """
     out = []
     for dy, expr, eps in ((1, "sin(2*pi*x1)", 0.05), (1, "abs(x1 - 1/3)", 0.02), (2, "circle", 0.05),
