@@ -158,7 +158,7 @@ def build_relu_like_lp_compact(target: Any = None, *, eps: Any = None, p: Any = 
     )
 
 
-_from_args = options_from_args("activation")
+_from_args = options_from_args(defaults=("activation",))  # --param activation=... wins over the default
 
 
 def _add_arguments(parser: Any) -> None:
