@@ -31,6 +31,9 @@ from ._min_width import min_width as min_width
 from ._catalogue import ENTRIES as CATALOGUE  # the same tuple as uat.theorems.CATALOGUE
 from ._theorem_types import Theorem as Theorem
 from .deepsets import DeepSets as DeepSets  # also registers the uat.deepsets/1 format
+from .expressions import parse_expression as parse_expression
+from .targets import Target as Target
+from .targets import make_target as make_target
 
 try:
     __version__ = _version("uat")
@@ -57,5 +60,8 @@ __all__ = [
     "Theorem",
     "CATALOGUE",
     "DeepSets",
+    "Target",
+    "make_target",
+    "parse_expression",
     "__version__",
 ]
