@@ -10,7 +10,9 @@ r"""Derivative bounds used by the certificates: the target's (per box) and the n
 It uses the target's vectorised ``local_bounds(lo, hi, kind)`` when the target has one,
 otherwise its box-wide ``lipschitz_bound`` / ``hessian_bound`` on the hull of the boxes,
 and a user-declared Lipschitz constant (``make_target(..., lipschitz=L)``) for
-``"lipschitz"``.  Entries that nothing bounds are ``inf``.
+``"lipschitz"``.  Entries that nothing bounds are ``inf``.  A :class:`BoundLog` asks for
+such bounds round after round of a refinement and keeps the methods and premises that
+produced them (for ``ErrorEstimate.assumptions`` and ``details['bound_methods']``).
 
 **Network.**  :func:`network_lipschitz_bound` encloses every pre-activation over the box by
 interval propagation (IBP), takes for each unit the largest :math:`|\sigma'|` over its
@@ -34,7 +36,7 @@ from uat.targets import Target
 
 from ._neurons import column_groups
 
-__all__ = ["target_bounds", "network_lipschitz_bound", "interval_ranges"]
+__all__ = ["target_bounds", "BoundLog", "network_lipschitz_bound", "interval_ranges"]
 
 _KINDS = ("hessian", "lipschitz", "value")
 
@@ -91,6 +93,48 @@ def target_bounds(target: Target, lo: np.ndarray, hi: np.ndarray, kind: str) -> 
             assumptions.append(f"the target is {declared:g}-Lipschitz (declared by the user)")
     method = "+".join(dict.fromkeys(methods)) if methods else "none"
     return vals, method, tuple(dict.fromkeys(assumptions))
+
+
+
+class BoundLog:
+    """Per-box target bounds over the rounds of a refinement, with their provenance.
+
+    :meth:`bound` calls :func:`target_bounds` and records its method and assumptions when
+    they bounded something (a finite entry); :attr:`methods` and :attr:`assumptions` keep
+    them in the order of first use.
+
+    >>> from uat.targets import make_target
+    >>> log = BoundLog(make_target("x**2"))
+    >>> hess, lip = log(np.array([[0.0]]), np.array([[1.0]]))
+    >>> 2.0 <= float(hess[0]) < 2.0 + 1e-12, 2.0 <= float(lip[0]), len(log.method_names)
+    (True, True, 2)
+    """
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.methods: dict[str, None] = {}
+        self.assumptions: dict[str, None] = {}
+
+    def note(self, method: str, assumptions: tuple[str, ...], values: np.ndarray) -> None:
+        """Record ``method`` and ``assumptions`` if they bounded some box (a finite entry of ``values``)."""
+        if method != "none" and np.isfinite(values).any():
+            self.methods[method] = None
+            self.assumptions.update(dict.fromkeys(assumptions))
+
+    def bound(self, lo: np.ndarray, hi: np.ndarray, kind: str) -> np.ndarray:
+        """The bounds of ``kind`` on the boxes ``[lo[i], hi[i]]`` (``inf`` where nothing is known)."""
+        values, method, assumptions = target_bounds(self.target, lo, hi, kind)
+        self.note(method, assumptions, values)
+        return values
+
+    def __call__(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(hessian, lipschitz)`` bounds on the boxes, in that order."""
+        return self.bound(lo, hi, "hessian"), self.bound(lo, hi, "lipschitz")
+
+    @property
+    def method_names(self) -> list[str]:
+        """The methods used, or ``["none"]`` (``details['bound_methods']``)."""
+        return list(self.methods) or ["none"]
 
 
 # -- network ------------------------------------------------------------------------------

@@ -11,19 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._region_common import next_in_cycle
+
 __all__ = ["cut_polytopes", "SNAP"]
 
 # a pre-activation within SNAP times its rounding scale (sum_k |w_jk| max|h_k| + |b_j|, the maxima
 # over the polytope's vertices) is taken as exactly 0: the plane then passes through the vertex, and
 # degenerate arrangements (several planes through one point or line) leave no rounding slivers
 SNAP = 2.0**-40
-
-
-def _next_in_runs(offsets: np.ndarray) -> np.ndarray:
-    """For entries grouped in runs by ``offsets``: the index of the next entry of the same run (cyclic)."""
-    nxt = np.arange(1, int(offsets[-1]) + 1)
-    nxt[offsets[1:] - 1] = offsets[:-1]
-    return nxt
 
 
 def _offsets(counts: np.ndarray) -> np.ndarray:
@@ -95,7 +90,7 @@ def cut_polytopes(state: tuple, j: int, scale: np.ndarray, limit: int) -> tuple[
     s_fc = fcount[fsplit]
     s_foff = _offsets(s_fc)
     a = loc[fv[esplit]]
-    b = a[_next_in_runs(s_foff)]
+    b = a[next_in_cycle(s_foff)]
     cross = sz[a] * sz[b] < 0
     lo, hi = np.minimum(a, b)[cross], np.maximum(a, b)[cross]
     keys, inv = np.unique(lo.astype(np.int64) * ns + hi, return_inverse=True)

@@ -37,7 +37,7 @@ from uat.network import FeedForward
 from uat.targets import Target
 from uat.tolerances import tol
 
-from ._bounds import target_bounds
+from ._bounds import BoundLog
 from ._lp1d_quad import MAX_ROUNDS, Segs, largest_share, prepare, quadrature
 from ._result import ErrorEstimate
 from ._sup1d import _ROUNDING, EXACT_WORK, decided_pieces
@@ -48,34 +48,23 @@ __all__ = ["lp_exact_1d"]
 def _certify(target: Target, segs: Segs, p: float, value: float, cert_rtol: float, max_intervals: int):
     """Rigorous [low, high] for ||e||_p (module docstring); (low, high, n_intervals, evals, exhausted, methods, assumptions)."""
     d_y = segs.s.shape[1]
-    methods: dict[str, None] = {}
-    assumptions: dict[str, None] = {}
-
-    def note(used) -> None:
-        for m, a, v in used:
-            if m != "none" and np.isfinite(v).any():
-                methods[m] = None
-                assumptions.update(dict.fromkeys(a))
+    bounds = BoundLog(target)
 
     def radii(sg: Segs) -> tuple[np.ndarray, np.ndarray]:
         """(r >= sup ||e - Ie|| from f'' or Lipschitz bounds, M >= sup ||e|| where r is inf) per interval."""
         lo, hi = sg.a[:, None], sg.b[:, None]
-        hess, m1, a1 = target_bounds(target, lo, hi, "hessian")
-        lip, m2, a2 = target_bounds(target, lo, hi, "lipschitz")
+        hess, lip = bounds(lo, hi)
         h = sg.b - sg.a
         with np.errstate(invalid="ignore", over="ignore"):
             r = np.minimum(math.sqrt(d_y) * hess * h * h / 8, (lip + np.linalg.norm(sg.s, axis=1)) * h / 2)
         r = np.where(np.isnan(r), np.inf, r)
-        used = [(m1, a1, hess), (m2, a2, lip)]
         M = np.full(r.size, np.inf)
         rough = ~np.isfinite(r)
         if rough.any():  # a jump (or no derivative bound): sup ||e|| <= sup ||f|| + max ||N|| (N affine)
-            fmax, m3, a3 = target_bounds(target, lo[rough], hi[rough], "value")
+            fmax = bounds.bound(lo[rough], hi[rough], "value")
             sr = sg.take(rough)
             NA, NB = sr.n0 + (sr.a - sr.x0)[:, None] * sr.s, sr.n0 + (sr.b - sr.x0)[:, None] * sr.s
             M[rough] = fmax + np.maximum(np.linalg.norm(NA, axis=1), np.linalg.norm(NB, axis=1))
-            used.append((m3, a3, fmax))
-        note(used)
         return r, M
 
     def errors_at(sg: Segs, x: np.ndarray) -> np.ndarray:
@@ -125,7 +114,7 @@ def _certify(target: Target, segs: Segs, p: float, value: float, cert_rtol: floa
         EB = np.concatenate([EB[keep], EM, EB[refine]])
         r2, M2 = radii(kids)
         r, M = np.concatenate([r[keep], r2]), np.concatenate([M[keep], M2])
-    return low, high, int(segs.a.size), n_evals, exhausted, list(methods), list(assumptions)
+    return low, high, int(segs.a.size), n_evals, exhausted, list(bounds.methods), list(bounds.assumptions)
 
 
 def lp_exact_1d(

@@ -19,6 +19,7 @@ children) until the interval is within the requested relative width or the budge
 reported value is a degree-5 conical product rule (Stroud: Gauss-Jacobi in collapsed
 coordinates, 27 points, positive weights) on the final tetrahedra.  Without derivative
 information for the target the result is not certified (``lp_error`` then recommends QMC).
+The refinement is shared with two dimensions (:mod:`verification._lp_regions`).
 """
 
 from __future__ import annotations
@@ -32,15 +33,13 @@ from uat.network import FeedForward
 from uat.targets import Target
 from uat.tolerances import tol
 
-from ._bounds import target_bounds
+from ._lp_regions import lp_estimate, lp_on_regions
 from ._result import ErrorEstimate
-from ._sup3d import ROUNDING_3D, _EDGES, enclosing_ball_radius, red_refine
-from ._validate import target_values
-from .regions3d import linear_regions_3d, tetrahedron_volumes
+from ._simplices import TETRAHEDRA
+from ._sup3d import ROUNDING_3D
+from .regions3d import linear_regions_3d
 
 __all__ = ["lp_regions_3d", "conical_rule"]
-
-_CHUNK = 1 << 13
 
 
 def conical_rule(n: int = 3) -> tuple[np.ndarray, np.ndarray]:
@@ -70,19 +69,7 @@ def conical_rule(n: int = 3) -> tuple[np.ndarray, np.ndarray]:
     return lam, W / W.sum()
 
 
-_LAM, _W = conical_rule(3)
-
-
-def _quadrature(target: Target, T: np.ndarray, TN: np.ndarray, p: float) -> np.ndarray:
-    """The rule for the integral of ||f - N||^p over each tetrahedron (N affine: barycentric mix)."""
-    out = np.empty(T.shape[0])
-    for s in range(0, T.shape[0], _CHUNK):
-        t, tn = T[s : s + _CHUNK], TN[s : s + _CHUNK]
-        x = np.einsum("qk,tkd->tqd", _LAM, t)
-        nx = np.einsum("qk,tkd->tqd", _LAM, tn)
-        fx = target_values(target, x.reshape(-1, 3)).reshape(nx.shape)
-        out[s : s + _CHUNK] = tetrahedron_volumes(t) * ((np.linalg.norm(fx - nx, axis=2) ** p) @ _W)
-    return out
+CONICAL = conical_rule(3)
 
 
 def lp_regions_3d(
@@ -95,112 +82,24 @@ def lp_regions_3d(
     max_regions: int,
     max_tetrahedra: int,
 ) -> ErrorEstimate:
+    """The L^p error of a three-input network over its exact regions, with a certified interval (module docstring)."""
     reg = linear_regions_3d(net, box, max_regions=max_regions)
     agreement = max(reg.verify(), reg.volume_defect())  # the regions' maps and their tiling of the box
-    d_y = net.output_dim
-    V = np.asarray(reg.vertices)
-    fV = target_values(target, V)
-    n_evals = V.shape[0]
-    idx, owner = reg.tetrahedra()
-    A, _ = reg.affine_maps()
-    T, TN, TF = V[idx], np.asarray(reg.values)[idx], fV[idx]
-    TA = np.linalg.norm(A, ord=2, axis=(1, 2))[owner]
-    keep = tetrahedron_volumes(T) > 0
-    T, TN, TF, TA = T[keep], TN[keep], TF[keep], TA[keep]
-    methods: dict[str, None] = {}
-    assumptions: dict[str, None] = {}
+    run = lp_on_regions(reg, target, net.output_dim, TETRAHEDRA, reg.tetrahedra, p, cert_rtol=cert_rtol,
+                        max_simplices=max_tetrahedra, max_rounds=30, rule=CONICAL, chunk=1 << 13,
+                        total=float(np.prod(box.widths)), jumps=False, until_stable=False)
 
-    def radii(T, TA):
-        R = enclosing_ball_radius(T)
-        lo, hi = T.min(axis=1), T.max(axis=1)
-        hess, m1, a1 = target_bounds(target, lo, hi, "hessian")
-        lip, m2, a2 = target_bounds(target, lo, hi, "lipschitz")
-        for m, a, v in ((m1, a1, hess), (m2, a2, lip)):
-            if m != "none" and np.isfinite(v).any():
-                methods[m] = None
-                assumptions.update(dict.fromkeys(a))
-        with np.errstate(invalid="ignore", over="ignore"):
-            r = np.minimum(0.5 * R * R * math.sqrt(d_y) * hess, (lip + TA) * R)
-        return np.where(np.isnan(r), np.inf, r)
-
-    r = radii(T, TA)
-    total = float(np.prod(box.widths))
-    Q = _quadrature(target, T, TN, p)
-    n_evals += _W.size * T.shape[0]
-    rounds, exhausted, low, high = 0, False, 0.0, math.inf
-    certifiable = bool(np.isfinite(r).all())
-    while certifiable:
-        vol = tetrahedron_volumes(T)
-        E = TF - TN
-        if p == 2:
-            lowp = highp = vol * (np.sum(E * E, axis=(1, 2)) + np.sum(E.sum(axis=1) ** 2, axis=1)) / 20
-        else:
-            lowp = vol * np.linalg.norm(E.mean(axis=1), axis=1) ** p
-            highp = vol * (np.linalg.norm(E, axis=2) ** p).mean(axis=1)
-        with np.errstate(over="ignore", invalid="ignore"):
-            rho_p = vol * r**p
-        rho = float(np.sum(rho_p)) ** (1 / p)
-        low = max(0.0, float(np.sum(lowp)) ** (1 / p) - rho)
-        high = float(np.sum(highp)) ** (1 / p) + rho
-        estimate = float(np.sum(Q)) ** (1 / p)
-        allowed = max(cert_rtol * estimate, 1e-14 * max(1.0, estimate))
-        if high - low <= allowed:
-            break
-        v = max(estimate, allowed)
-        bad = ((highp - lowp) > p * v ** (p - 1) * (allowed / 2) * vol / total) | ~(
-            rho_p <= (allowed / 2) ** p * vol / total)
-        n_bad = int(np.count_nonzero(bad))
-        if n_bad == 0 or T.shape[0] + 7 * n_bad > max_tetrahedra or rounds >= 30:
-            exhausted = n_bad > 0
-            break
-        rounds += 1
-        Tc = T[bad]
-        mids = (Tc[:, _EDGES[:, 0]] + Tc[:, _EDGES[:, 1]]) / 2
-        mF = target_values(target, mids.reshape(-1, 3)).reshape(mids.shape[0], 6, -1)
-        kT, kN, kF = red_refine(Tc, (TN[bad], TF[bad]), (None, mF))
-        kA = np.repeat(TA[bad], 8)
-        good = ~bad
-        T, TN, TF = np.concatenate([T[good], kT]), np.concatenate([TN[good], kN]), np.concatenate([TF[good], kF])
-        TA = np.concatenate([TA[good], kA])
-        r = np.concatenate([r[good], radii(kT, kA)])
-        Q = np.concatenate([Q[good], _quadrature(target, kT, kN, p)])
-        n_evals += 6 * n_bad + _W.size * kT.shape[0]
-    estimate = float(np.sum(Q)) ** (1 / p)
-    certified = certifiable and math.isfinite(high) and agreement <= tol("conditioning_flag")
-    notes = []
-    if certified:
-        ass = list(assumptions) + [ROUNDING_3D]
-        if not (low <= estimate <= high):
-            notes.append(f"quadrature value {estimate:.17g} lies outside the certified interval (reported as is)")
-    else:
-        low, high = 0.0, math.inf
-        ass = ["no certificate (see details.notes)"]
-        if not certifiable:
+    def uncertified():
+        notes = []
+        if not run.certifiable:
             notes.append("no derivative or Lipschitz bound for the target on some tetrahedra: the value is the "
                          "degree-5 quadrature on the regions, not a proof (use method='qmc' for a confidence interval)")
         if agreement > tol("conditioning_flag"):
             notes.append(f"regions disagree with the forward pass or do not tile the box ({agreement:.2e}, "
                          "relative): not certified")
-    if exhausted:
-        notes.append("tetrahedron budget reached: the interval is wider than the requested tolerance")
-    return ErrorEstimate(
-        value=estimate,
-        low=low,
-        high=high,
-        certified=certified,
-        method="regions-3d",
-        n_evals=n_evals,
-        assumptions=tuple(ass),
-        norm="lp",
-        p=p,
-        parameters={"cert_rtol": cert_rtol, "max_regions": max_regions, "max_tetrahedra": max_tetrahedra,
-                    "quadrature": "conical product (Gauss-Jacobi) 27-point degree 5 per tetrahedron"},
-        details={
-            "regions": reg.n_regions,
-            "tetrahedra": int(T.shape[0]),
-            "refinement_rounds": rounds,
-            "regions_vs_forward": agreement,
-            "bound_methods": list(methods) or ["none"],
-            "notes": notes,
-        },
-    )
+        return 0.0, math.inf, ["no certificate (see details.notes)"], notes
+
+    return lp_estimate(run, reg, agreement, TETRAHEDRA, p, method="regions-3d", rounding=ROUNDING_3D,
+                       uncertified=uncertified,
+                       parameters={"cert_rtol": cert_rtol, "max_regions": max_regions, "max_tetrahedra": max_tetrahedra,
+                                   "quadrature": "conical product (Gauss-Jacobi) 27-point degree 5 per tetrahedron"})

@@ -47,7 +47,7 @@ from uat.network import FeedForward
 from uat.targets import Target
 from uat.tolerances import tol
 
-from ._bounds import target_bounds
+from ._bounds import BoundLog
 from ._result import ErrorEstimate
 from ._validate import target_values
 from .pieces import linear_pieces_1d
@@ -72,24 +72,6 @@ def interval_upper(eA, eB, h, slope_norm, hess, lip, d_y):
         by_lipschitz = np.maximum(np.maximum(eA, eB), 0.5 * (eA + eB + g_lip * h))
     out = np.minimum(by_hessian, by_lipschitz)
     return np.where(np.isnan(out), np.inf, out)
-
-
-class _Bounds:
-    """Collects target bounds and their provenance over the refinement rounds."""
-
-    def __init__(self, target: Target) -> None:
-        self.target = target
-        self.methods: dict[str, None] = {}
-        self.assumptions: dict[str, None] = {}
-
-    def __call__(self, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        hess, m1, a1 = target_bounds(self.target, lo, hi, "hessian")
-        lip, m2, a2 = target_bounds(self.target, lo, hi, "lipschitz")
-        for m, a, v in ((m1, a1, hess), (m2, a2, lip)):
-            if m != "none" and np.isfinite(v).any():
-                self.methods[m] = None
-                self.assumptions.update(dict.fromkeys(a))
-        return hess, lip
 
 
 def decided_pieces(net: FeedForward, box: Box, max_pieces: int) -> tuple[Any, str]:
@@ -128,7 +110,7 @@ def sup_exact_1d(
         snorm = np.where(B > A, np.linalg.norm((NB - NA) / (B - A)[:, None], axis=1), 0.0)
     scale = max(1.0, float(np.max(np.abs(f_t))), float(np.max(np.abs(NA))), float(np.max(np.abs(NB))))
     atol = 64 * np.finfo(float).eps * scale
-    bounds = _Bounds(target)
+    bounds = BoundLog(target)
     hess, lip = bounds(A[:, None], B[:, None])
     # a discontinuous network: its values at the breakpoints themselves count too
     point_low, point_at = 0.0, a
@@ -217,7 +199,7 @@ def sup_exact_1d(
             "pieces_vs_forward": agreement,
             "pieces_arithmetic": arithmetic,
             **(_jump_details(U, point_low) if pcs.values is not None else {}),
-            "bound_methods": list(bounds.methods) or ["none"],
+            "bound_methods": bounds.method_names,
             "budget_exhausted": exhausted,
             "notes": notes,
         },

@@ -26,7 +26,7 @@ from uat.domains import Box
 from uat.network import FeedForward
 from uat.targets import Target
 
-from ._bounds import network_lipschitz_bound, target_bounds
+from ._bounds import BoundLog, network_lipschitz_bound
 from ._result import ErrorEstimate
 from ._validate import forward, target_values
 
@@ -61,15 +61,11 @@ def sup_grid(
     L_N, n_method, n_ass = network_lipschitz_bound(net, box)
     children = np.array(list(itertools.product((-0.5, 0.5), repeat=d)))  # (2^d, d)
     n_evals = 0
-    methods: dict[str, None] = {}
-    assumptions: dict[str, None] = {}
+    bounds = BoundLog(target)
 
     def measure(centres: np.ndarray, hws: np.ndarray):
         e = np.linalg.norm(target_values(target, centres) - forward(net, centres), axis=1)
-        lf, m, a = target_bounds(target, centres - hws, centres + hws, "lipschitz")
-        if m != "none":
-            methods[m] = None
-            assumptions.update(dict.fromkeys(a))
+        lf = bounds.bound(centres - hws, centres + hws, "lipschitz")
         with np.errstate(invalid="ignore", over="ignore"):
             U = e + (lf + L_N) * np.linalg.norm(hws, axis=1)
         return e, np.where(np.isnan(U), np.inf, U)
@@ -102,7 +98,7 @@ def sup_grid(
         E, U = np.concatenate([E[keep], e2]), np.concatenate([U[keep], u2])
     certified = math.isfinite(high)
     notes = []
-    ass = list(assumptions) + list(n_ass)
+    ass = list(bounds.assumptions) + list(n_ass)
     if not certified:
         why = "the network's Lipschitz bound is infinite" if not math.isfinite(L_N) else (
             "no Lipschitz bound is known for the target (declare one with make_target(..., lipschitz=L))"
@@ -129,7 +125,7 @@ def sup_grid(
             "refinement_rounds": rounds,
             "network_lipschitz_bound": L_N,
             "network_lipschitz_method": n_method,
-            "bound_methods": list(methods) or ["none"],
+            "bound_methods": bounds.method_names,
             "budget_exhausted": exhausted,
             "notes": notes,
         },

@@ -38,18 +38,18 @@ from typing import Any
 import numpy as np
 
 from uat.domains import Box, parse_domain
-from uat.errors import BudgetExceeded, NonFiniteError
+from uat.errors import BudgetExceeded
 from uat.network import FeedForward
 
+from ._region_common import ConvexRegions, cut_layer_by_layer, next_in_cycle
 from ._validate import forward
-from ._neurons import column_groups, columns_where
-from .pieces import _KINKED, JUMPS, check_piecewise
+from .pieces import check_piecewise
 
 __all__ = ["Regions2D", "linear_regions_2d"]
 
 
 @dataclass(frozen=True, eq=False)
-class Regions2D:
+class Regions2D(ConvexRegions):
     """The linear regions of a two-input network over a box.
 
     Attributes
@@ -76,57 +76,27 @@ class Regions2D:
     box: Box
 
     @property
-    def n_regions(self) -> int:
-        return int(self.offsets.shape[0] - 1)
-
-    @property
     def polygon_index(self) -> np.ndarray:
         """(V,) the polygon each vertex belongs to."""
-        return np.repeat(np.arange(self.n_regions), np.diff(self.offsets))
-
-    def _sum(self, arr: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(arr, self.offsets[:-1], axis=0)
-
-    @property
-    def counts(self) -> np.ndarray:
-        return np.diff(self.offsets)
-
-    @property
-    def vertex_means(self) -> np.ndarray:
-        """(n, 2) the mean of each polygon's vertices (an interior point)."""
-        return self._sum(self.vertices) / self.counts[:, None]
-
-    @property
-    def mean_values(self) -> np.ndarray:
-        """(n, d_y) the network at :attr:`vertex_means` (the mean of the vertex values)."""
-        return self._sum(self.values) / self.counts[:, None]
+        return self._region_of_vertex()
 
     @property
     def areas(self) -> np.ndarray:
         """(n,) polygon areas (shoelace formula)."""
         x, y = self.vertices[:, 0], self.vertices[:, 1]
-        nxt = _next_index(self.offsets)
+        nxt = next_in_cycle(self.offsets)
         return 0.5 * np.abs(self._sum(x * y[nxt] - x[nxt] * y))
-
-    @property
-    def bounding_boxes(self) -> tuple[np.ndarray, np.ndarray]:
-        """((n, 2), (n, 2)) lower and upper corners of each polygon's bounding box."""
-        lo = np.minimum.reduceat(self.vertices, self.offsets[:-1], axis=0)
-        hi = np.maximum.reduceat(self.vertices, self.offsets[:-1], axis=0)
-        return lo, hi
 
     def enclosing_radii(self) -> np.ndarray:
         """(n,) radius of a ball around :attr:`vertex_means` that holds the polygon."""
         d = np.linalg.norm(self.vertices - self.vertex_means[self.polygon_index], axis=1)
         return np.maximum.reduceat(d, self.offsets[:-1])
 
-    def affine_maps(self) -> tuple[np.ndarray, np.ndarray]:
-        """(A (n, d_y, 2), c (n, d_y)): ``N(x) = A x + c`` on each region (least squares on the vertices)."""
-        pid = self.polygon_index
-        dp = self.vertices - self.vertex_means[pid]
-        dv = self.values - self.mean_values[pid]
-        cov = self._sum(dp[:, :, None] * dp[:, None, :])  # (n, 2, 2)
-        cross = self._sum(dp[:, :, None] * dv[:, None, :])  # (n, 2, d_y)
+    def _measures(self) -> np.ndarray:
+        return self.areas
+
+    def _solve_normal_equations(self, cov, cross, pid, dp, dv) -> np.ndarray:
+        """The least-squares slopes: ``cov^{-1} cross`` by the explicit 2x2 inverse (zero where singular)."""
         det = cov[:, 0, 0] * cov[:, 1, 1] - cov[:, 0, 1] * cov[:, 1, 0]
         inv = np.empty_like(cov)
         inv[:, 0, 0], inv[:, 1, 1] = cov[:, 1, 1], cov[:, 0, 0]
@@ -134,10 +104,7 @@ class Regions2D:
         with np.errstate(divide="ignore", invalid="ignore"):
             inv = inv / det[:, None, None]
         inv[~np.isfinite(inv)] = 0.0
-        At = inv @ cross  # (n, 2, d_y)
-        A = np.swapaxes(At, 1, 2)
-        c = self.mean_values - np.einsum("nij,nj->ni", A, self.vertex_means)
-        return A, c
+        return inv @ cross
 
     def triangles(self) -> tuple[np.ndarray, np.ndarray]:
         """Fan triangulation ``(v0, v_i, v_{i+1})`` of every polygon: (vertex indices (k, 3), owner polygon (k,))."""
@@ -146,14 +113,6 @@ class Regions2D:
         first = self.offsets[owner]
         idx = np.arange(nt.sum()) - np.repeat(np.cumsum(nt) - nt, nt) + 1 + first
         return np.stack([first, idx, idx + 1], axis=1), owner
-
-    def lipschitz(self) -> float:
-        """The exact Lipschitz constant max_R ||A_R||_2 of a continuous network on the box."""
-        if not self.continuous:
-            return float("inf")
-        A, _ = self.affine_maps()
-        big = self.areas > 1e-14 * float(np.prod(self.box.widths))
-        return float(np.max(np.linalg.norm(A[big], ord=2, axis=(1, 2)))) if big.any() else 0.0
 
     def verify(self) -> float:
         """Largest discrepancy at the polygons' vertex means between the regions and the forward pass.
@@ -164,14 +123,6 @@ class Regions2D:
         fwd = forward(self.network, pts)
         scale = max(1.0, float(np.max(np.abs(fwd))))
         return float(np.max(np.abs(fwd - self.mean_values)) / scale)
-
-
-def _next_index(offsets: np.ndarray) -> np.ndarray:
-    n_v = int(offsets[-1])
-    nxt = np.arange(1, n_v + 1)
-    last = offsets[1:] - 1
-    nxt[last] = offsets[:-1]
-    return nxt
 
 
 def _offsets_from_labels(pid: np.ndarray) -> np.ndarray:
@@ -199,7 +150,7 @@ def _split_unit(P: np.ndarray, Z: np.ndarray, offsets: np.ndarray, j: int) -> tu
     s_off = np.concatenate([[0], np.cumsum(s_counts)])
     sP, sZ = P[vsplit], Z[vsplit]
     zs = sZ[:, j]
-    nxt = _next_index(s_off)
+    nxt = next_in_cycle(s_off)
     cross = (zs * zs[nxt]) < 0
     k = np.nonzero(cross)[0]
     t = zs[k] / (zs[k] - zs[nxt[k]])
@@ -227,29 +178,6 @@ def _split_unit(P: np.ndarray, Z: np.ndarray, offsets: np.ndarray, j: int) -> tu
     return newP, newZ, _offsets_from_labels(pid)
 
 
-def _vertex_values(act, Z: np.ndarray, on: np.ndarray | None) -> np.ndarray:
-    """The layer's activation at the vertices, neuron by neuron; a jump neuron takes the branch of
-    the polygon's interior (``on``: the sign of the vertex sum, repeated per vertex)."""
-    groups = column_groups(act, Z.shape[1])
-    H = Z if len(groups) == 1 and groups[0][0].name == "identity" else np.empty_like(Z)
-    for a, idx in groups:
-        z = Z[:, idx] if len(groups) > 1 else Z
-        if a.name == "step":
-            h = on[:, idx].astype(np.float64)
-        elif a.name == "stepped_leaky_relu":
-            h = np.where(on[:, idx], z, float(a.negative_slope) * z - 1.0)
-        elif a.name == "relu":
-            h = np.maximum(z, 0.0)
-        elif a.name == "leaky_relu":
-            h = np.where(z >= 0, z, a.slopes[0] * z)
-        else:
-            h = z
-        if len(groups) == 1:
-            return h
-        H[:, idx] = h
-    return H
-
-
 def linear_regions_2d(net: FeedForward, box: Any = None, *, max_regions: int = 200_000) -> Regions2D:
     """The linear regions of a two-input network over ``box`` (default ``[0,1]^2``).
 
@@ -271,38 +199,21 @@ def linear_regions_2d(net: FeedForward, box: Any = None, *, max_regions: int = 2
     box = parse_domain(box, dim=2)
     (x0, y0), (x1, y1) = box.lo_array, box.hi_array
     P = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float64)
-    H = P.copy()
     offsets = np.array([0, 4], dtype=np.intp)
-    continuous = True
-    layer = 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for blk in net._float_blocks():
-            act = blk.activation
-            for i in range(blk.count):
-                layer += 1
-                # (W H^T)^T: OpenBLAS is an order of magnitude faster this way round for tall, thin H
-                Z = (blk.weights[i] @ H.T).T + blk.biases[i]
-                width = Z.shape[1]
-                for j in np.nonzero(columns_where(act, width, _KINKED))[0]:  # each neuron's own activation
-                    P, Z, offsets = _split_unit(P, Z, offsets, int(j))
-                    if offsets.size - 1 > max_regions:
-                        raise BudgetExceeded(
-                            f"region budget exceeded: {offsets.size - 1} regions after layer {layer} of "
-                            f"{net.depth} (unit {j + 1} of {width}), above max_regions={max_regions}; "
-                            "use method='grid' (grid maximum plus a Lipschitz certificate) or raise max_regions"
-                        )
-                if columns_where(act, width, JUMPS).any():
-                    continuous = False
-                    # no unit changes strict sign on a polygon: the sign of the vertex sum is the interior's
-                    means = np.add.reduceat(Z, offsets[:-1], axis=0)
-                    on = np.repeat(means >= 0, np.diff(offsets), axis=0)
-                else:
-                    on = None
-                H = _vertex_values(act, Z, on)
-                if layer % 64 == 0 and not np.isfinite(H).all():
-                    raise NonFiniteError(f"non-finite values in the regions after layer {layer} (overflow)")
-    if not np.isfinite(H).all():
-        raise NonFiniteError("non-finite values in the network output over the regions (overflow)")
+
+    def cut(H, Z, W, b, units, layer):
+        nonlocal P, offsets
+        for j in units:  # each neuron's own activation
+            P, Z, offsets = _split_unit(P, Z, offsets, int(j))
+            if offsets.size - 1 > max_regions:
+                raise BudgetExceeded(
+                    f"region budget exceeded: {offsets.size - 1} regions after layer {layer} of "
+                    f"{net.depth} (unit {j + 1} of {Z.shape[1]}), above max_regions={max_regions}; "
+                    "use method='grid' (grid maximum plus a Lipschitz certificate) or raise max_regions"
+                )
+        return Z, offsets
+
+    H, continuous = cut_layer_by_layer(net, P.copy(), cut)
     for arr in (P, H, offsets):
         arr.flags.writeable = False
     return Regions2D(P, H, offsets, continuous, net, box)

@@ -52,13 +52,14 @@ from typing import Any
 import numpy as np
 
 from uat.domains import Box, parse_domain
-from uat.errors import BudgetExceeded, NonFiniteError
+from uat.errors import BudgetExceeded
 from uat.network import FeedForward
 
 from ._cut3d import cut_polytopes
-from ._neurons import column_groups, columns_where
+from ._region_common import ConvexRegions, cut_layer_by_layer
+from ._simplices import tetrahedron_volumes
 from ._validate import forward
-from .pieces import _KINKED, JUMPS, check_piecewise
+from .pieces import check_piecewise
 
 __all__ = ["Regions3D", "linear_regions_3d", "tetrahedron_volumes"]
 
@@ -66,14 +67,8 @@ __all__ = ["Regions3D", "linear_regions_3d", "tetrahedron_volumes"]
 _BOX_FACES = np.array([[0, 2, 6, 4], [1, 3, 7, 5], [0, 1, 5, 4], [2, 3, 7, 6], [0, 1, 3, 2], [4, 5, 7, 6]])
 
 
-def tetrahedron_volumes(T: np.ndarray) -> np.ndarray:
-    """(k,) volumes of tetrahedra given as vertex coordinates (k, 4, 3)."""
-    u, v, w = T[:, 1] - T[:, 0], T[:, 2] - T[:, 0], T[:, 3] - T[:, 0]
-    return np.abs(np.einsum("ij,ij->i", u, np.cross(v, w))) / 6.0
-
-
 @dataclass(frozen=True, eq=False)
-class Regions3D:
+class Regions3D(ConvexRegions):
     """The linear regions of a three-input network over a box.
 
     Attributes
@@ -107,38 +102,9 @@ class Regions3D:
     box: Box
 
     @property
-    def n_regions(self) -> int:
-        return int(self.offsets.shape[0] - 1)
-
-    @property
-    def counts(self) -> np.ndarray:
-        """(n,) vertices per polytope."""
-        return np.diff(self.offsets)
-
-    @property
     def polytope_index(self) -> np.ndarray:
         """(V,) the polytope each vertex belongs to."""
-        return np.repeat(np.arange(self.n_regions), self.counts)
-
-    def _sum(self, arr: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(arr, self.offsets[:-1], axis=0)
-
-    @property
-    def vertex_means(self) -> np.ndarray:
-        """(n, 3) the mean of each polytope's vertices (an interior point)."""
-        return self._sum(self.vertices) / self.counts[:, None]
-
-    @property
-    def mean_values(self) -> np.ndarray:
-        """(n, d_y) the network at :attr:`vertex_means` (the mean of the vertex values)."""
-        return self._sum(self.values) / self.counts[:, None]
-
-    @property
-    def bounding_boxes(self) -> tuple[np.ndarray, np.ndarray]:
-        """((n, 3), (n, 3)) lower and upper corners of each polytope's bounding box."""
-        lo = np.minimum.reduceat(self.vertices, self.offsets[:-1], axis=0)
-        hi = np.maximum.reduceat(self.vertices, self.offsets[:-1], axis=0)
-        return lo, hi
+        return self._region_of_vertex()
 
     def enclosing_radii(self) -> np.ndarray:
         """(n,) radius of a ball holding the polytope: the smaller about the vertex mean or the box centre."""
@@ -177,29 +143,18 @@ class Regions3D:
         box = float(np.prod(self.box.widths))
         return abs(float(self.volumes.sum()) - box) / box
 
-    def affine_maps(self) -> tuple[np.ndarray, np.ndarray]:
-        """(A (n, d_y, 3), c (n, d_y)): ``N(x) = A x + c`` on each region (least squares on the vertices)."""
-        pid = self.polytope_index
-        dp = self.vertices - self.vertex_means[pid]
-        dv = self.values - self.mean_values[pid]
-        cov = self._sum(dp[:, :, None] * dp[:, None, :])  # (n, 3, 3)
-        cross = self._sum(dp[:, :, None] * dv[:, None, :])  # (n, 3, d_y)
+    def _measures(self) -> np.ndarray:
+        return self.volumes
+
+    def _solve_normal_equations(self, cov, cross, pid, dp, dv) -> np.ndarray:
+        """The least-squares slopes by the pseudo-inverse, with two steps of iterative refinement
+        (the normal equations square the condition of thin polytopes)."""
         inv = np.linalg.pinv(cov, hermitian=True)
         At = inv @ cross
-        for _ in range(2):  # iterative refinement: the normal equations square the condition of thin polytopes
+        for _ in range(2):
             res = dv - np.einsum("vi,vij->vj", dp, At[pid])
             At = At + inv @ self._sum(dp[:, :, None] * res[:, None, :])
-        A = np.swapaxes(At, 1, 2)
-        c = self.mean_values - np.einsum("nij,nj->ni", A, self.vertex_means)
-        return A, c
-
-    def lipschitz(self) -> float:
-        """The exact Lipschitz constant max_R ||A_R||_2 of a continuous network on the box."""
-        if not self.continuous:
-            return float("inf")
-        A, _ = self.affine_maps()
-        big = self.volumes > 1e-14 * float(np.prod(self.box.widths))
-        return float(np.max(np.linalg.norm(A[big], ord=2, axis=(1, 2)))) if big.any() else 0.0
+        return At
 
     def verify(self) -> float:
         """Largest discrepancy between the regions and the forward pass, relative to ``max(1, max |N|)``.
@@ -218,28 +173,6 @@ class Regions3D:
         worst = max(np.max(np.abs(fwd - self.mean_values)), np.max(np.abs(fwd - at_means)),
                     np.max(np.abs(at_vertices - self.values)))
         return float(worst) / scale
-
-
-def _activate(act: Any, Z: np.ndarray, voff: np.ndarray) -> np.ndarray:
-    """The activation at the vertices, neuron by neuron; a jump neuron takes the branch of the
-    polytope's interior (no unit changes strict sign on a polytope: the sign of the vertex sum)."""
-    on = None
-    if columns_where(act, Z.shape[1], JUMPS).any():
-        on = np.repeat(np.add.reduceat(Z, voff[:-1], axis=0) >= 0, np.diff(voff), axis=0)
-    out = np.empty_like(Z)
-    for a, idx in column_groups(act, Z.shape[1]):
-        z = Z[:, idx]
-        if a.name == "relu":
-            out[:, idx] = np.maximum(z, 0.0)
-        elif a.name == "leaky_relu":
-            out[:, idx] = np.where(z >= 0, z, float(a.negative_slope) * z)
-        elif a.name == "step":
-            out[:, idx] = on[:, idx]
-        elif a.name == "stepped_leaky_relu":
-            out[:, idx] = np.where(on[:, idx], z, float(a.negative_slope) * z - 1.0)
-        else:
-            out[:, idx] = z
-    return out
 
 
 def linear_regions_3d(net: FeedForward, box: Any = None, *, max_regions: int = 200_000) -> Regions3D:
@@ -265,43 +198,32 @@ def linear_regions_3d(net: FeedForward, box: Any = None, *, max_regions: int = 2
     lo, hi = box.lo_array, box.hi_array
     bits = (np.arange(8)[:, None] >> np.arange(3)) & 1
     P = np.where(bits == 1, hi, lo).astype(np.float64)
-    state = (P, P.copy(), np.array([0, 8], dtype=np.intp), _BOX_FACES.ravel().astype(np.intp),
-             np.arange(0, 25, 4, dtype=np.intp), np.zeros(6, dtype=np.intp))
-    continuous = True
-    layer = 0
-    with np.errstate(over="ignore", invalid="ignore"):
-        for blk in net._float_blocks():
-            act = blk.activation
-            for i in range(blk.count):
-                layer += 1
-                P, H, voff, fv, foff, fown = state
-                Wt, bt = blk.weights[i], blk.biases[i]
-                width = Wt.shape[0]
-                kinked = np.nonzero(columns_where(act, width, _KINKED))[0]
-                Z = (Wt @ H.T).T + bt
-                if kinked.size:  # rounding scale of each unit per polytope: sum_k |w_jk| max|h_k| + |b_j|
-                    S = np.maximum.reduceat(np.abs(H), voff[:-1], axis=0) @ np.abs(Wt[kinked]).T + np.abs(bt[kinked])
-                state = (P, Z, voff, fv, foff, fown)
-                for m, j in enumerate(kinked):
-                    state, parent, n = cut_polytopes(state, int(j), S[:, m], max_regions)
-                    if parent is not None:
-                        S = S[parent]
-                    if n > max_regions:
-                        raise BudgetExceeded(
-                            f"region budget exceeded: cutting along unit {j + 1} of {width} in layer {layer} of "
-                            f"{net.depth} gives {n} regions, above max_regions={max_regions}; use method='grid' "
-                            "(grid maximum plus a Lipschitz certificate) or raise max_regions"
-                        )
-                if columns_where(act, width, JUMPS).any():
-                    continuous = False
-                P, Z, voff, fv, foff, fown = state
-                H = _activate(act, Z, voff)
-                state = (P, H, voff, fv, foff, fown)
-                if layer % 64 == 0 and not np.isfinite(H).all():
-                    raise NonFiniteError(f"non-finite values in the regions after layer {layer} (overflow)")
-    P, H, voff, fv, foff, fown = state
-    if not np.isfinite(H).all():
-        raise NonFiniteError("non-finite values in the network output over the regions (overflow)")
+    geometry = (P, np.array([0, 8], dtype=np.intp), _BOX_FACES.ravel().astype(np.intp),
+                np.arange(0, 25, 4, dtype=np.intp), np.zeros(6, dtype=np.intp))
+
+    def cut(H, Z, Wt, bt, units, layer):
+        nonlocal geometry
+        P, voff, fv, foff, fown = geometry
+        if units.size:  # rounding scale of each unit per polytope: sum_k |w_jk| max|h_k| + |b_j|
+            S = np.maximum.reduceat(np.abs(H), voff[:-1], axis=0) @ np.abs(Wt[units]).T + np.abs(bt[units])
+        state = (P, Z, voff, fv, foff, fown)
+        for m, j in enumerate(units):
+            state, parent, n = cut_polytopes(state, int(j), S[:, m], max_regions)
+            if parent is not None:
+                S = S[parent]
+            if n > max_regions:
+                raise BudgetExceeded(
+                    f"region budget exceeded: cutting along unit {j + 1} of {Wt.shape[0]} in layer {layer} of "
+                    f"{net.depth} gives {n} regions, above max_regions={max_regions}; use method='grid' "
+                    "(grid maximum plus a Lipschitz certificate) or raise max_regions"
+                )
+        P, Z, voff, fv, foff, fown = state
+        geometry = (P, voff, fv, foff, fown)
+        return Z, voff
+
+    H, continuous = cut_layer_by_layer(net, P.copy(), cut)
+    P, voff, fv, foff, fown = geometry
+    state = (P, H, voff, fv, foff, fown)
     for arr in state:
         arr.flags.writeable = False
     return Regions3D(P, H, voff, fv, foff, fown, continuous, net, box)
