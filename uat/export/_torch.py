@@ -280,37 +280,29 @@ def _simple_fraction(x: float) -> Fraction:
     return Fraction(x)
 
 
-def _leaky_activation(module: nn.LeakyReLU) -> Activation | None:
-    slope = float(module.negative_slope)
+def _tagged_activation(module: nn.Module) -> Activation | Any | None:
+    """The exact activation :func:`to_torch` recorded in ``module.uat_activation``, if there is one that parses."""
     tag = getattr(module, "uat_activation", None)
-    if isinstance(tag, str):
-        try:
-            act = parse_activation(tag)
-        except ActivationError:
-            act = None
-        if act is not None and act.name == "leaky_relu" and float(act.negative_slope) == slope:
-            return act
-    if slope == 0.0:
-        return RELU
-    if slope == 1.0:
-        return None  # the identity
+    if not isinstance(tag, str):
+        return None
     try:
-        return leaky_relu(_simple_fraction(slope), allow_negative=True)
-    except ActivationError as exc:
-        raise UnsupportedModule(f"cannot read {module!r}: {exc}") from None
+        return parse_activation(tag)
+    except ActivationError:
+        return None
 
 
-def _stepped_activation(module: SteppedLeakyReLU) -> Activation:
+def _sloped_activation(module: nn.LeakyReLU | SteppedLeakyReLU, name: str) -> Activation | None:
+    """``leaky_relu`` or ``stepped_leaky_relu`` with the module's slope: the recorded exact one when it
+    rounds to the module's, else the simplest rational that does (a leaky slope 0 is relu, 1 the identity)."""
     slope = float(module.negative_slope)
-    tag = getattr(module, "uat_activation", None)
-    if isinstance(tag, str):
-        try:
-            act = parse_activation(tag)
-        except ActivationError:
-            act = None
-        if act is not None and act.name == "stepped_leaky_relu" and float(act.negative_slope) == slope:
-            return act
+    act = _tagged_activation(module)
+    if act is not None and act.name == name and float(act.negative_slope) == slope:
+        return act
+    if name == "leaky_relu" and slope in (0.0, 1.0):
+        return RELU if slope == 0.0 else None
     try:
+        if name == "leaky_relu":
+            return leaky_relu(_simple_fraction(slope), allow_negative=True)
         return stepped_leaky_relu(_simple_fraction(slope))
     except ActivationError as exc:
         raise UnsupportedModule(f"cannot read {module!r}: {exc}") from None
@@ -324,7 +316,7 @@ def _module_activation(module: nn.Module) -> tuple[bool, Activation | None]:
     if kind is nn.ReLU:
         return True, RELU
     if kind is nn.LeakyReLU:
-        return True, _leaky_activation(module)
+        return True, _sloped_activation(module, "leaky_relu")
     if kind is nn.Tanh:
         return True, Activation("tanh")
     if kind is nn.Sigmoid:
@@ -345,7 +337,7 @@ def _module_activation(module: nn.Module) -> tuple[bool, Activation | None]:
     if kind is Step:
         return True, Activation("step")
     if kind is SteppedLeakyReLU:
-        return True, _stepped_activation(module)
+        return True, _sloped_activation(module, "stepped_leaky_relu")
     if kind is Power:
         return True, parse_activation(f"power({module.k})")
     if kind is LogAddExpSoftplus:
@@ -374,14 +366,9 @@ def _per_neuron_activation(module: PerNeuron) -> Any:
     if missing:
         raise UnsupportedModule(f"{module!r}: neurons {missing} have no activation")
     act = per_neuron(parts)
-    tag = getattr(module, "uat_activation", None)
-    if isinstance(tag, str):  # the exact slopes recorded by to_torch, if they round to the module's ones
-        try:
-            tagged = parse_activation(tag)
-        except ActivationError:
-            tagged = None
-        if tagged is not None and str(_float_view(tagged)) == str(_float_view(act)):
-            return tagged
+    tagged = _tagged_activation(module)  # the exact slopes recorded by to_torch, if they round to the module's ones
+    if tagged is not None and str(_float_view(tagged)) == str(_float_view(act)):
+        return tagged
     return act
 
 

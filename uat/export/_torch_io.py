@@ -85,6 +85,43 @@ def save_torch(net: FeedForward, path: str | os.PathLike[str]) -> None:
     torch.save(payload, path)
 
 
+def load_payload(path: str | os.PathLike[str], fmt: str) -> dict[str, Any]:
+    """``torch.load(path, weights_only=True)`` of a payload dict whose ``"format"`` is ``fmt``, else :class:`FormatError`."""
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise FormatError(f"cannot read {os.fspath(path)!r}: no such file") from None
+    except Exception as exc:  # torch raises UnpicklingError, RuntimeError, EOFError ...
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise FormatError(f"{os.fspath(path)!r} is not a weights-only torch file ({first})") from None
+    if not isinstance(payload, dict) or payload.get("format") != fmt:
+        got = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
+        raise FormatError(f"{os.fspath(path)!r} is not a {fmt} file (format {got!r})")
+    return payload
+
+
+def payload_metadata(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The witness metadata stored in a payload as JSON text."""
+    md = payload.get("metadata", "{}")
+    try:
+        metadata = json.loads(md) if isinstance(md, str) else None
+    except ValueError:
+        metadata = None
+    if not isinstance(metadata, dict):
+        raise FormatError("the torch file's 'metadata' must be a JSON object as text")
+    return metadata
+
+
+def read_activation(value: Any, what: str) -> Activation:
+    """The activation named by the text ``value`` (``what`` names the place in the file for the error)."""
+    if not isinstance(value, str):
+        raise FormatError(f"{what}: activation must be a string such as 'relu'")
+    try:
+        return parse_activation(value)
+    except ActivationError as exc:
+        raise FormatError(f"{what}: {exc}") from None
+
+
 def _read_architecture(arch: Any) -> list[tuple[int, int, Activation, int]]:
     if not isinstance(arch, list) or not arch:
         raise FormatError("the torch file's 'architecture' must be a non-empty list")
@@ -99,12 +136,7 @@ def _read_architecture(arch: Any) -> list[tuple[int, int, Activation, int]]:
         n_in, n_out, count = entry["in_features"], entry["out_features"], entry["count"]
         if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 1 for v in (n_in, n_out, count)):
             raise FormatError(f"architecture entry {i}: in_features, out_features and count must be positive ints")
-        if not isinstance(entry["activation"], str):
-            raise FormatError(f"architecture entry {i}: activation must be a string such as 'relu'")
-        try:
-            act = parse_activation(entry["activation"])
-        except ActivationError as exc:
-            raise FormatError(f"architecture entry {i}: {exc}") from None
+        act = read_activation(entry["activation"], f"architecture entry {i}")
         if prev_out is not None and n_in != prev_out:
             raise FormatError(f"architecture entry {i} expects {n_in} inputs but the previous entry outputs {prev_out}")
         if count > 1 and n_in != n_out:
@@ -146,29 +178,14 @@ def load_torch(path: str | os.PathLike[str], *, as_network: bool = False) -> nn.
     FormatError
         If the file is not a ``uat.torch/1`` payload or its tensors do not fit the architecture.
     """
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise FormatError(f"cannot read {os.fspath(path)!r}: no such file") from None
-    except Exception as exc:  # torch raises UnpicklingError, RuntimeError, EOFError ...
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise FormatError(f"{os.fspath(path)!r} is not a weights-only torch file ({first})") from None
-    if not isinstance(payload, dict) or payload.get("format") != TORCH_FORMAT:
-        got = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
-        raise FormatError(f"{os.fspath(path)!r} is not a {TORCH_FORMAT} file (format {got!r})")
+    payload = load_payload(path, TORCH_FORMAT)
     arch = _read_architecture(payload.get("architecture"))
     tensors = _read_tensors(payload, arch)
     if not as_network:
         return _sequential(
             (w[i].clone(), b[i].clone(), act) for (_, _, act, count), (w, b) in zip(arch, tensors) for i in range(count)
         )
-    md = payload.get("metadata", "{}")
-    try:
-        metadata = json.loads(md) if isinstance(md, str) else None
-    except ValueError:
-        metadata = None
-    if not isinstance(metadata, dict):
-        raise FormatError("the torch file's 'metadata' must be a JSON object as text")
+    metadata = payload_metadata(payload)
     layers = []
     for k, ((_, _, act, count), (w, b)) in enumerate(zip(arch, tensors)):
         warr = _tensor_array(w, (), f"weights[{k}]")  # one finiteness check per block

@@ -28,23 +28,22 @@ True
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any, Mapping
 
 import numpy as np
 import torch
 
-from ..activations import parse_activation
-from ..errors import ActivationError, FormatError
+from ..errors import FormatError
 from ..recurrent import BiLayer, Cell, Recurrent
 from . import UnsupportedModule
+from ._torch import _DTYPE
+from ._torch_io import load_payload, payload_metadata, read_activation
 from ._torch_rnn import RecurrentModule
 
 __all__ = ["save_torch_rnn", "load_torch_rnn", "TORCH_RNN_FORMAT"]
 
 TORCH_RNN_FORMAT = "uat.torch-rnn/1"
-_DTYPE = torch.float64
 
 
 def _t(a: np.ndarray) -> torch.Tensor:
@@ -102,21 +101,12 @@ def _array(v: Any, shape_len: int, what: str) -> np.ndarray:
     return a
 
 
-def _activation(v: Any, what: str) -> Any:
-    if not isinstance(v, str):
-        raise FormatError(f"{what}: activation must be a string such as 'relu'")
-    try:
-        return parse_activation(v)
-    except ActivationError as exc:
-        raise FormatError(f"{what}: {exc}") from None
-
-
 def _cell(obj: Any, what: str) -> Cell:
     if not isinstance(obj, Mapping) or set(obj) != {"activation", "input", "bias", "recurrent"}:
         raise FormatError(f"{what} must be a dict with keys activation, input, bias, recurrent")
     try:
         return Cell(_array(obj["recurrent"], 2, what), _array(obj["input"], 2, what), _array(obj["bias"], 1, what),
-                    _activation(obj["activation"], what))
+                    read_activation(obj["activation"], what))
     except (ValueError, TypeError) as exc:
         raise FormatError(f"{what}: {exc}") from None
 
@@ -139,7 +129,7 @@ def _layers(blocks: Any) -> list[Cell | BiLayer]:
         n = b.get("count")
         if not isinstance(n, int) or isinstance(n, bool) or n < 1:
             raise FormatError(f"{what}: count must be a positive int")
-        act = _activation(b.get("activation"), what)
+        act = read_activation(b.get("activation"), what)
         inp, bias, rec = (_array(b.get(key), nd, f"{what}.{key}") for key, nd in (("input", 3), ("bias", 2), ("recurrent", 3)))
         if inp.shape[0] != n or bias.shape[0] != n or rec.shape[0] != n:
             raise FormatError(f"{what}: the stacked tensors do not hold count = {n} cells")
@@ -160,23 +150,8 @@ def load_torch_rnn(path: str | os.PathLike[str], *, as_network: bool = False) ->
     FormatError
         If the file is not a ``uat.torch-rnn/1`` payload or its tensors do not fit together.
     """
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise FormatError(f"cannot read {os.fspath(path)!r}: no such file") from None
-    except Exception as exc:  # torch raises UnpicklingError, RuntimeError, EOFError ...
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise FormatError(f"{os.fspath(path)!r} is not a weights-only torch file ({first})") from None
-    if not isinstance(payload, dict) or payload.get("format") != TORCH_RNN_FORMAT:
-        got = payload.get("format") if isinstance(payload, dict) else type(payload).__name__
-        raise FormatError(f"{os.fspath(path)!r} is not a {TORCH_RNN_FORMAT} file (format {got!r})")
-    md = payload.get("metadata", "{}")
-    try:
-        metadata = json.loads(md) if isinstance(md, str) else None
-    except ValueError:
-        metadata = None
-    if not isinstance(metadata, dict):
-        raise FormatError("the torch file's 'metadata' must be a JSON object as text")
+    payload = load_payload(path, TORCH_RNN_FORMAT)
+    metadata = payload_metadata(payload)
     qb = payload.get("readout_bias")
     try:
         net = Recurrent.create(lift=_array(payload.get("lift"), 2, "lift"), cells=_layers(payload.get("blocks")),
