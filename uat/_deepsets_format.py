@@ -12,7 +12,10 @@ from typing import Any, Mapping
 
 from ._set_layout import AnchorLayout
 from .errors import DimensionMismatch, ExactnessError, FormatError, ParameterError, TargetError, UatError
-from .io import _all_strings, _matrix_json, _need, _read_matrix, json_dumps_line, metadata_text, register_format
+from ._witness_json import (
+    all_strings, check_keys, json_dumps_line, json_rows, matrix_json, need, read_matrix, read_metadata, witness_text,
+)
+from .io import register_format
 from .set_embedding import SetEmbedding
 
 __all__ = ["DEEPSETS_FORMAT"]
@@ -25,34 +28,29 @@ def _write(ds: Any) -> str:
     head = {"kind": emb.kind, "degree": emb.degree, "pooling": "sum"}
     if emb.kind == "le":
         del head["degree"]
-    rows = _matrix_json(emb.weight)
-    parts = [
-        "{",
-        f'"format": "{DEEPSETS_FORMAT}",',
+    fields = [
         f'"set_size": {ds.set_size},',
         f'"input_dim": {ds.input_dim},',
         f'"latent_dim": {ds.width},',
         '"embedding": ' + json_dumps_line(head)[:-1] + ', "weight": [',
+        *json_rows(matrix_json(emb.weight)),
+        "]},",
     ]
-    parts.extend(json_dumps_line(r) + ("," if i < len(rows) - 1 else "") for i, r in enumerate(rows))
-    parts.append("]},")
     if ds.layout is None:
-        parts.append('"decoder": null,')
+        fields.append('"decoder": null,')
     else:
         lay = ds.layout
         dec: dict[str, Any] = {"kind": "anchor-coupling" if lay.kind == "lp" else "anchor-exponential",
-                               "anchors": _matrix_json(lay.anchors)}
+                               "anchors": matrix_json(lay.anchors)}
         if lay.kind == "lp":
-            dec["gammas"] = _matrix_json(lay.gammas)
-        parts.append('"decoder": ' + json_dumps_line(dec) + ",")
-    parts.append('"readout": ' + ("null" if ds.readout is None else json_dumps_line(ds.readout.to_json())) + ",")
-    parts.append(f'"metadata": {metadata_text(ds.metadata)}')
-    parts.append("}")
-    return "\n".join(parts) + "\n"
+            dec["gammas"] = matrix_json(lay.gammas)
+        fields.append('"decoder": ' + json_dumps_line(dec) + ",")
+    fields.append('"readout": ' + ("null" if ds.readout is None else json_dumps_line(ds.readout.to_json())) + ",")
+    return witness_text(DEEPSETS_FORMAT, fields, ds.metadata)
 
 
 def _positive_int(obj: Mapping[str, Any], key: str, where: str) -> int:
-    v = _need(obj, key, int, where)
+    v = need(obj, key, int, where)
     if v < 1:
         raise FormatError(f"{where}: {key!r} must be >= 1, got {v}")
     return v
@@ -80,21 +78,18 @@ def _readout_params(raw: Any) -> dict[str, Any]:
 def _read(obj: Mapping[str, Any]) -> Any:
     from .deepsets import DeepSets
 
-    unknown = set(obj) - {"format", "set_size", "input_dim", "latent_dim", "embedding", "decoder", "readout", "metadata"}
-    if unknown:
-        raise FormatError(f"the DeepSets witness has unknown keys {sorted(unknown)}")
+    check_keys(obj, ("format", "set_size", "input_dim", "latent_dim", "embedding", "decoder", "readout", "metadata"),
+               "the DeepSets witness")
     n = _positive_int(obj, "set_size", "the DeepSets witness")
     d = _positive_int(obj, "input_dim", "the DeepSets witness")
     latent = _positive_int(obj, "latent_dim", "the DeepSets witness")
-    emb_json = _need(obj, "embedding", dict, "the DeepSets witness")
-    kind = _need(emb_json, "kind", str, "the embedding")
+    emb_json = need(obj, "embedding", dict, "the DeepSets witness")
+    kind = need(emb_json, "kind", str, "the embedding")
     if kind not in ("lp", "le"):
         raise FormatError(f"the embedding kind must be 'lp' or 'le', got {kind!r}")
     if emb_json.get("pooling", "sum") != "sum":
         raise FormatError(f"only sum pooling is defined, got {emb_json.get('pooling')!r}")
-    extra = set(emb_json) - {"kind", "degree", "pooling", "weight"}
-    if extra:
-        raise FormatError(f"the embedding has unknown keys {sorted(extra)}")
+    check_keys(emb_json, ("kind", "degree", "pooling", "weight"), "the embedding")
     degree = _positive_int(emb_json, "degree", "the LP embedding") if kind == "lp" else None
     if kind == "le" and "degree" in emb_json:
         raise FormatError("an LE embedding has no 'degree'")
@@ -102,8 +97,8 @@ def _read(obj: Mapping[str, Any]) -> Any:
     if dec is not None and not isinstance(dec, dict):
         raise FormatError("'decoder' must be an object or null")
     weight_json = emb_json.get("weight")
-    exact = _all_strings(weight_json) and (dec is None or (_all_strings(dec.get("anchors")) and _all_strings(dec.get("gammas", []))))
-    w = _read_matrix(weight_json, exact, "the embedding weight", 2)
+    exact = all_strings(weight_json) and (dec is None or (all_strings(dec.get("anchors")) and all_strings(dec.get("gammas", []))))
+    w = read_matrix(weight_json, exact, "the embedding weight", 2)
     if w.shape[1] != d:
         raise FormatError(f"input_dim is {d} but the embedding weight has {w.shape[1]} columns")
     try:
@@ -120,8 +115,8 @@ def _read(obj: Mapping[str, Any]) -> Any:
         extra = set(dec) - {"kind", "anchors", "gammas"}
         if extra or (kind == "le" and "gammas" in dec):
             raise FormatError(f"the decoder has unexpected keys {sorted(extra | ({'gammas'} & set(dec) if kind == 'le' else set()))}")
-        anchors = _read_matrix(dec.get("anchors"), exact, "the decoder anchors", 2)
-        gammas = _read_matrix(dec.get("gammas"), exact, "the decoder gammas", 1) if kind == "lp" and dec.get("gammas") else ()
+        anchors = read_matrix(dec.get("anchors"), exact, "the decoder anchors", 2)
+        gammas = read_matrix(dec.get("gammas"), exact, "the decoder gammas", 1) if kind == "lp" and dec.get("gammas") else ()
         try:
             layout = AnchorLayout(kind, n, anchors, gammas)
         except UatError as exc:
@@ -138,9 +133,7 @@ def _read(obj: Mapping[str, Any]) -> Any:
             target = make_set_target(readout["name"], dim=d, size=n, **params)
         except (TargetError, ParameterError, DimensionMismatch) as exc:
             raise FormatError(f"the readout: {exc}") from None
-    metadata = obj.get("metadata", {})
-    if not isinstance(metadata, dict):
-        raise FormatError("'metadata' must be an object")
+    metadata = read_metadata(obj)
     try:
         return DeepSets(emb, n, layout, target, metadata)
     except (DimensionMismatch, ParameterError) as exc:

@@ -36,7 +36,10 @@ import numpy as np
 
 from .activations import parse_activation
 from .errors import ActivationError, DimensionMismatch, ExactnessError, FormatError
-from .io import _all_strings, _matrix_json, _need, _read_matrix, json_dumps_line, metadata_text, register_format
+from ._witness_json import (
+    all_strings, check_keys, json_dumps_line, json_rows, matrix_json, read_dims, read_matrix, read_metadata, witness_text,
+)
+from .io import register_format
 from .recurrent import BiLayer, Cell, Recurrent
 
 __all__ = ["RNN_FORMAT"]
@@ -49,9 +52,9 @@ _BI_KEYS = {"forward", "backward", "mix_forward", "mix_backward"}
 def _cell_json(cell: Cell) -> dict[str, Any]:
     obj: dict[str, Any] = {}
     if cell.is_recurrent:
-        obj["recurrent"] = _matrix_json(cell.recurrent)
-    obj["input"] = _matrix_json(cell.input)
-    obj["bias"] = _matrix_json(cell.bias)
+        obj["recurrent"] = matrix_json(cell.recurrent)
+    obj["input"] = matrix_json(cell.input)
+    obj["bias"] = matrix_json(cell.bias)
     obj["activation"] = cell.activation.to_json()
     return obj
 
@@ -61,32 +64,26 @@ def _layer_json(layer: Cell | BiLayer) -> dict[str, Any]:
         return {
             "forward": _cell_json(layer.forward),
             "backward": _cell_json(layer.backward),
-            "mix_forward": _matrix_json(layer.mix_forward),
-            "mix_backward": _matrix_json(layer.mix_backward),
+            "mix_forward": matrix_json(layer.mix_forward),
+            "mix_backward": matrix_json(layer.mix_backward),
         }
     return _cell_json(layer)
 
 
 def _write_rnn(net: Recurrent) -> str:
-    parts = [
-        "{",
-        f'"format": "{RNN_FORMAT}",',
+    fields = [
         f'"input_dim": {net.input_dim},',
         f'"output_dim": {net.output_dim},',
         f'"bidirectional": {"true" if net.is_bidirectional else "false"},',
-        f'"lift": {json_dumps_line(_matrix_json(net.lift))},',
+        f'"lift": {json_dumps_line(matrix_json(net.lift))},',
         '"layers": [',
+        *json_rows([_layer_json(layer) for layer in net.layers]),
+        "],",
+        f'"readout": {json_dumps_line(matrix_json(net.readout))},',
     ]
-    n = len(net.layers)
-    for i, layer in enumerate(net.layers):
-        parts.append(json_dumps_line(_layer_json(layer)) + ("," if i < n - 1 else ""))
-    parts.append("],")
-    parts.append(f'"readout": {json_dumps_line(_matrix_json(net.readout))},')
     if net.readout_bias is not None:
-        parts.append(f'"readout_bias": {json_dumps_line(_matrix_json(net.readout_bias))},')
-    parts.append(f'"metadata": {metadata_text(net.metadata)}')
-    parts.append("}")
-    return "\n".join(parts) + "\n"
+        fields.append(f'"readout_bias": {json_dumps_line(matrix_json(net.readout_bias))},')
+    return witness_text(RNN_FORMAT, fields, net.metadata)
 
 
 def _numbers(layer: Any) -> list[Any]:
@@ -102,16 +99,14 @@ def _numbers(layer: Any) -> list[Any]:
 def _read_cell(obj: Any, exact: bool, where: str) -> Cell:
     if not isinstance(obj, dict):
         raise FormatError(f"{where} must be an object with 'input', 'bias', 'activation' (and optionally 'recurrent')")
-    unknown = set(obj) - _CELL_KEYS
-    if unknown:
-        raise FormatError(f"{where} has unknown keys {sorted(unknown)}; a cell has {sorted(_CELL_KEYS)}")
-    b = _read_matrix(obj.get("input"), exact, f"{where} input", 2)
-    th = _read_matrix(obj.get("bias"), exact, f"{where} bias", 1)
+    check_keys(obj, _CELL_KEYS, where, f"; a cell has {sorted(_CELL_KEYS)}")
+    b = read_matrix(obj.get("input"), exact, f"{where} input", 2)
+    th = read_matrix(obj.get("bias"), exact, f"{where} bias", 1)
     d = b.shape[0]
     if th.shape[0] != d:
         raise FormatError(f"{where}: bias has {th.shape[0]} entries but the input matrix has {d} rows")
     if "recurrent" in obj:
-        a = _read_matrix(obj["recurrent"], exact, f"{where} recurrent", 2)
+        a = read_matrix(obj["recurrent"], exact, f"{where} recurrent", 2)
         if a.shape != (d, d):
             raise FormatError(f"{where}: recurrent matrix has shape {a.shape}, expected ({d}, {d})")
     else:
@@ -128,13 +123,11 @@ def _read_cell(obj: Any, exact: bool, where: str) -> Cell:
 
 def _read_layer(obj: Any, exact: bool, where: str) -> Cell | BiLayer:
     if isinstance(obj, dict) and ("forward" in obj or "backward" in obj):
-        unknown = set(obj) - _BI_KEYS
-        if unknown:
-            raise FormatError(f"{where} has unknown keys {sorted(unknown)}; a bidirectional layer has {sorted(_BI_KEYS)}")
+        check_keys(obj, _BI_KEYS, where, f"; a bidirectional layer has {sorted(_BI_KEYS)}")
         f = _read_cell(obj.get("forward"), exact, f"{where} forward")
         b = _read_cell(obj.get("backward"), exact, f"{where} backward")
-        w = _read_matrix(obj.get("mix_forward"), exact, f"{where} mix_forward", 2)
-        wb = _read_matrix(obj.get("mix_backward"), exact, f"{where} mix_backward", 2)
+        w = read_matrix(obj.get("mix_forward"), exact, f"{where} mix_forward", 2)
+        wb = read_matrix(obj.get("mix_backward"), exact, f"{where} mix_backward", 2)
         try:
             return BiLayer(f, b, w, wb)
         except (DimensionMismatch, ExactnessError) as exc:
@@ -143,27 +136,19 @@ def _read_layer(obj: Any, exact: bool, where: str) -> Cell | BiLayer:
 
 
 def _read_rnn(obj: Mapping[str, Any]) -> Recurrent:
-    d_in = _need(obj, "input_dim", int, "the RNN")
-    d_out = _need(obj, "output_dim", int, "the RNN")
-    layers_json = _need(obj, "layers", list, "the RNN")
-    if not layers_json:
-        raise FormatError("the RNN has an empty 'layers' list")
-    unknown = set(obj) - {"format", "input_dim", "output_dim", "bidirectional", "lift", "layers", "readout",
-                          "readout_bias", "metadata"}
-    if unknown:
-        raise FormatError(f"the RNN has unknown keys {sorted(unknown)}")
-    metadata = obj.get("metadata", {})
-    if not isinstance(metadata, dict):
-        raise FormatError("'metadata' must be an object")
+    d_in, d_out, layers_json = read_dims(obj, "the RNN")
+    check_keys(obj, ("format", "input_dim", "output_dim", "bidirectional", "lift", "layers", "readout", "readout_bias",
+                     "metadata"), "the RNN")
+    metadata = read_metadata(obj)
     if "lift" not in obj or "readout" not in obj:
         raise FormatError("the RNN needs a 'lift' matrix P and a 'readout' matrix Q")
-    exact = _all_strings(obj["lift"]) and _all_strings(obj["readout"]) and all(
-        _all_strings(_numbers(l)) for l in layers_json
-    ) and _all_strings(obj.get("readout_bias", []))
+    exact = all_strings(obj["lift"]) and all_strings(obj["readout"]) and all(
+        all_strings(_numbers(l)) for l in layers_json
+    ) and all_strings(obj.get("readout_bias", []))
     try:
-        p = _read_matrix(obj["lift"], exact, "lift", 2)
-        q = _read_matrix(obj["readout"], exact, "readout", 2)
-        qb = _read_matrix(obj["readout_bias"], exact, "readout_bias", 1) if "readout_bias" in obj else None
+        p = read_matrix(obj["lift"], exact, "lift", 2)
+        q = read_matrix(obj["readout"], exact, "readout", 2)
+        qb = read_matrix(obj["readout_bias"], exact, "readout_bias", 1) if "readout_bias" in obj else None
     except ExactnessError as exc:  # pragma: no cover - _read_matrix already converts
         raise FormatError(str(exc)) from None
     layers = [_read_layer(lj, exact, f"layer {i}") for i, lj in enumerate(layers_json)]

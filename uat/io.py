@@ -14,7 +14,9 @@ Writing is deterministic (fixed key order, one layer per line), so saving the sa
 network twice gives identical bytes.  Nothing is ever unpickled or evaluated.
 
 Other formats (``uat.rnn/1``, ``uat.deepsets/1``) register a reader and writer here with
-:func:`register_format`; :func:`load` dispatches on the ``"format"`` key.
+:func:`register_format`; :func:`load` dispatches on the ``"format"`` key.  The fields all
+formats share (numbers, matrices, metadata, the layout of the text) are read and written by
+:mod:`uat._witness_json`.
 
 >>> from uat import FeedForward
 >>> net = FeedForward.from_layers([([[1], [-1]], [0, 0], "relu"), ([["1/2", "1/2"]], [0])])
@@ -30,12 +32,12 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
-import numpy as np
-
-from ._scalars import format_scalar, parse_scalar
+from ._witness_json import (
+    all_strings, check_keys, json_rows, matrix_json, read_dims, read_matrix, read_metadata, witness_text,
+)
 from .activations import parse_activation
 from .errors import ActivationError, DimensionMismatch, ExactnessError, FormatError, UatError
-from .network import FeedForward, Layer, thaw_json
+from .network import FeedForward, Layer
 
 __all__ = ["save", "load", "dumps", "loads", "register_format", "NETWORK_FORMAT", "MAX_FILE_BYTES"]
 
@@ -63,110 +65,20 @@ def _reject_constant(name: str) -> Any:
     raise FormatError(f"the file contains {name}, which is not a finite number; witness files hold finite values only")
 
 
-def json_dumps_line(value: Any) -> str:
-    """Compact deterministic JSON for one value (shortest float repr, no NaN)."""
-    try:
-        return json.dumps(value, separators=(", ", ": "), allow_nan=False, ensure_ascii=True)
-    except (TypeError, ValueError) as exc:
-        raise FormatError(f"value is not JSON-serialisable ({exc}); metadata must hold str, int, float, bool, None, lists and dicts") from None
-
-
-def metadata_text(metadata: Mapping[str, Any]) -> str:
-    md = thaw_json(metadata)
-    md.setdefault("uat_version", _version())
-    try:
-        return json.dumps(md, sort_keys=True, allow_nan=False, ensure_ascii=True, separators=(", ", ": "))
-    except (TypeError, ValueError) as exc:
-        raise FormatError(
-            f"metadata is not JSON-serialisable ({exc}); use str, int, float, bool, None, lists and dicts"
-        ) from None
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("uat")
-    except Exception:  # not installed (running from a source tree)
-        return "0+unknown"
-
-
-def _matrix_json(arr: np.ndarray) -> list[Any]:
-    if arr.dtype == object:
-        return [[format_scalar(v) for v in row] for row in arr] if arr.ndim == 2 else [format_scalar(v) for v in arr]
-    return arr.tolist()
-
-
 def _write_network(net: FeedForward) -> str:
-    parts = [
-        "{",
-        f'"format": "{NETWORK_FORMAT}",',
-        f'"input_dim": {net.input_dim},',
-        f'"output_dim": {net.output_dim},',
-        '"layers": [',
+    layers = [
+        {"weight": matrix_json(layer.weight), "bias": matrix_json(layer.bias), "activation": layer.activation.to_json()}
+        for layer in net.iter_layers()
     ]
-    layers = list(net.iter_layers())
-    for i, layer in enumerate(layers):
-        obj = {
-            "weight": _matrix_json(layer.weight),
-            "bias": _matrix_json(layer.bias),
-            "activation": layer.activation.to_json(),
-        }
-        parts.append(json_dumps_line(obj) + ("," if i < len(layers) - 1 else ""))
-    parts.append("],")
-    parts.append(f'"metadata": {metadata_text(net.metadata)}')
-    parts.append("}")
-    return "\n".join(parts) + "\n"
-
-
-def _need(obj: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    if key not in obj:
-        raise FormatError(f"{where} has no {key!r} entry")
-    value = obj[key]
-    if not isinstance(value, kind) or isinstance(value, bool):
-        raise FormatError(f"{where}: {key!r} must be {getattr(kind, '__name__', kind)}, got {type(value).__name__}")
-    return value
-
-
-def _all_strings(value: Any) -> bool:
-    if isinstance(value, list):
-        return all(_all_strings(v) for v in value)
-    return isinstance(value, str)
-
-
-def _read_matrix(value: Any, exact: bool, where: str, ndim: int) -> np.ndarray:
-    try:
-        if ndim == 2:
-            if not isinstance(value, list) or not value or not all(isinstance(r, list) for r in value):
-                raise FormatError(f"{where} must be a non-empty list of rows")
-            ncol = len(value[0])
-            if ncol == 0 or any(len(r) != ncol for r in value):
-                raise FormatError(f"{where} has rows of different lengths (or an empty row)")
-            data = [[parse_scalar(v, exact=exact) for v in r] for r in value]
-        else:
-            if not isinstance(value, list) or not value:
-                raise FormatError(f"{where} must be a non-empty list")
-            data = [parse_scalar(v, exact=exact) for v in value]
-    except ExactnessError as exc:
-        raise FormatError(f"{where}: {exc}") from None
-    arr = np.array(data, dtype=object if exact else np.float64)
-    if not exact and not np.all(np.isfinite(arr)):
-        raise FormatError(f"{where} has a non-finite entry")
-    arr.flags.writeable = False
-    return arr
+    fields = [f'"input_dim": {net.input_dim},', f'"output_dim": {net.output_dim},', '"layers": [', *json_rows(layers), "],"]
+    return witness_text(NETWORK_FORMAT, fields, net.metadata)
 
 
 def _read_network(obj: Mapping[str, Any]) -> FeedForward:
-    d_in = _need(obj, "input_dim", int, "the network")
-    d_out = _need(obj, "output_dim", int, "the network")
-    layers_json = _need(obj, "layers", list, "the network")
-    if not layers_json:
-        raise FormatError("the network has an empty 'layers' list")
-    metadata = obj.get("metadata", {})
-    if not isinstance(metadata, dict):
-        raise FormatError("'metadata' must be an object")
+    d_in, d_out, layers_json = read_dims(obj, "the network")
+    metadata = read_metadata(obj)
     exact = all(
-        isinstance(l, dict) and _all_strings(l.get("weight", [])) and _all_strings(l.get("bias", []))
+        isinstance(l, dict) and all_strings(l.get("weight", [])) and all_strings(l.get("bias", []))
         for l in layers_json
     )
     layers: list[Layer] = []
@@ -174,11 +86,9 @@ def _read_network(obj: Mapping[str, Any]) -> FeedForward:
         where = f"layer {i}"
         if not isinstance(lj, dict):
             raise FormatError(f"{where} must be an object with 'weight', 'bias' and 'activation'")
-        unknown = set(lj) - {"weight", "bias", "activation"}
-        if unknown:
-            raise FormatError(f"{where} has unknown keys {sorted(unknown)}")
-        w = _read_matrix(lj.get("weight"), exact, f"{where} weight", 2)
-        b = _read_matrix(lj.get("bias"), exact, f"{where} bias", 1)
+        check_keys(lj, ("weight", "bias", "activation"), where)
+        w = read_matrix(lj.get("weight"), exact, f"{where} weight", 2)
+        b = read_matrix(lj.get("bias"), exact, f"{where} bias", 1)
         if b.shape[0] != w.shape[0]:
             raise FormatError(f"{where}: bias has {b.shape[0]} entries but weight has {w.shape[0]} rows")
         try:

@@ -34,7 +34,7 @@ import os
 import networkx as nx
 import numpy as np
 
-from ..io import metadata_text
+from .._witness_json import metadata_text
 from ..network import FeedForward
 
 __all__ = ["to_networkx", "write_graphml", "node_name"]

@@ -71,7 +71,7 @@ def save_torch(net: FeedForward, path: str | os.PathLike[str]) -> None:
     ``weights[k][i]`` and ``biases[k][i]``, followed by the activation's module unless it
     is ``identity``.
     """
-    from ..io import metadata_text
+    from .._witness_json import metadata_text
 
     weights, biases = _packed_tensors(net)
     payload = {

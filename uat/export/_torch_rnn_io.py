@@ -81,7 +81,7 @@ def _blocks(net: Recurrent) -> list[dict[str, Any]]:
 
 def save_torch_rnn(net: Recurrent, path: str | os.PathLike[str]) -> None:
     """Write the float64 recurrent network to ``path`` as a ``uat.torch-rnn/1`` file."""
-    from ..io import metadata_text
+    from .._witness_json import metadata_text
 
     if not isinstance(net, Recurrent):
         raise UnsupportedModule(f"save_torch_rnn needs a Recurrent network, got {type(net).__name__}")
