@@ -158,30 +158,21 @@ def bound_arrays(expr: "VectorExpression", lo: np.ndarray, hi: np.ndarray, kind:
 
 
 def local_bounds(expr: "VectorExpression", lo: Any, hi: Any, kind: str = "hessian") -> LocalBounds:
-    """Certified per-box bounds for many boxes at once (vectorised, no loop over boxes).
+    """Certified per-box bounds of ``kind`` on boxes ``[lo[i], hi[i]]``, in chunks of :data:`CHUNK` boxes.
 
-    Parameters
-    ----------
-    lo, hi : array_like, shape (m, d)
-        The boxes (for d = 1 also shape (m,)).
-    kind : {"value", "lipschitz", "hessian"}
-        ``value``: :math:`\\sup_{box} \\|f\\|_2`; ``lipschitz``: :math:`\\sup_{box} \\|Df\\|_2`
-        (a Lipschitz constant of f on the box; inf where f may jump);
-        ``hessian``: :math:`\\max_k \\sup_{box} \\|D^2 f_k\\|_2` (inf where f may fail to
-        be :math:`C^2`: a kink of abs/min/max or a jump inside the box).
-
-    Returns
-    -------
-    LocalBounds
-        ``(bound, method, assumptions)`` with ``bound`` of shape (m,); inf means no bound.
+    Parameters, kinds and the result: :meth:`uat.expressions.VectorExpression.local_bounds`.
     """
-    if kind not in KINDS:
-        raise ParameterError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    _check_kind(kind)
     lo_a, hi_a = as_boxes(lo, hi, expr.input_dim)
     out = np.empty(len(lo_a))
     for s in range(0, len(lo_a), CHUNK):
         out[s : s + CHUNK] = bound_arrays(expr, lo_a[s : s + CHUNK], hi_a[s : s + CHUNK], kind)[0]
     return LocalBounds(out, f"{METHOD}; {_NORM[kind]}", _ASSUME + _ASSUME_KIND[kind])
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise ParameterError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
 
 
 def _point_norms(expr: "VectorExpression", x: np.ndarray, kind: str) -> np.ndarray:
@@ -202,8 +193,7 @@ def refined_bound(expr: "VectorExpression", box: Any, kind: str, *, rtol: float 
     constants of the pieces combine); the smallest is returned.  For ``hessian``, a
     possible kink (abs/min/max) or jump anywhere in the whole box gives ``inf`` at once.
     """
-    if kind not in KINDS:
-        raise ParameterError(f"kind must be one of {', '.join(KINDS)}; got {kind!r}")
+    _check_kind(kind)
     b = parse_domain(box, dim=expr.input_dim)
     lo, hi = b.lo_array[None, :], b.hi_array[None, :]
     d, settled, sampled, evaluated = expr.input_dim, 0.0, 0.0, 0

@@ -11,8 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -28,24 +27,6 @@ _CHUNK_BYTES = 1 << 26
 _FINITE_CHECK_EVERY = 256
 
 
-def _freeze_json(value: Any) -> Any:
-    """Deep copy of JSON-like metadata into immutable containers."""
-    if isinstance(value, Mapping):
-        return MappingProxyType({str(k): _freeze_json(v) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze_json(v) for v in value)
-    return value
-
-
-def thaw_json(value: Any) -> Any:
-    """Inverse of the metadata freezing: plain dicts and lists (for json.dumps)."""
-    if isinstance(value, Mapping):
-        return {k: thaw_json(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return [thaw_json(v) for v in value]
-    return value
-
-
 def _has_float(values: Any) -> bool:
     if isinstance(values, np.ndarray):
         if values.dtype == object:
@@ -57,11 +38,8 @@ def _has_float(values: Any) -> bool:
 
 
 def _as_matrix(values: Any, exact: bool, what: str) -> np.ndarray:
-    if exact:
-        arr = exact_array(values)
-    else:
-        arr = float_array(values, what=what)
-    return arr
+    """A read-only array of Fractions (``exact``) or of float64 (``what`` names it in errors)."""
+    return exact_array(values) if exact else float_array(values, what=what)
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -102,7 +80,7 @@ class Layer:
     def create(cls, weight: Any, bias: Any, activation: Any = IDENTITY, *, exact: bool | None = None) -> "Layer":
         """Build a layer from nested lists; ``exact=None`` infers exactness (no floats -> exact)."""
         if exact is None:
-            exact = not (_has_float(weight) or _has_float(bias))
+            exact = not _has_float((weight, bias))
         w = _as_matrix(weight, exact, "weight")
         if w.ndim == 1:
             raise DimensionMismatch(f"layer weight must be 2-D (out, in), got a 1-D array of length {w.shape[0]}")

@@ -8,16 +8,16 @@ from typing import Any, Union
 
 import numpy as np
 
-from ._scalars import exact_array, float_array
+from ._scalars import float_array
 from .activations import Activation, parse_activation
 from .errors import DimensionMismatch, ExactnessError
-from .network import _has_float
+from ._layer import _as_matrix, _has_float
 
 __all__ = ["Cell", "BiLayer", "LayerValue", "_matrix"]
 
 
 def _matrix(values: Any, exact: bool, what: str, ndim: int) -> np.ndarray:
-    arr = exact_array(values) if exact else float_array(values, what=what)
+    arr = _as_matrix(values, exact, what)
     if arr.ndim != ndim or 0 in arr.shape:
         raise DimensionMismatch(f"{what} must be a non-empty {ndim}-D array, got shape {arr.shape}")
     return arr
@@ -64,7 +64,7 @@ class Cell:
     def create(cls, recurrent: Any, input: Any, bias: Any, activation: Any = "relu", *, exact: bool | None = None) -> "Cell":
         """Build a cell from nested lists (``recurrent=None`` means a token-wise cell)."""
         if exact is None:
-            exact = not (_has_float(recurrent) or _has_float(input) or _has_float(bias))
+            exact = not _has_float((recurrent, input, bias))
         b = _matrix(input, exact, "cell input matrix B", 2)
         d = b.shape[0]
         if recurrent is None:

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ._layer import thaw_json
+from ._metadata import thaw_json
 from ._scalars import format_scalar, parse_scalar
 from .errors import ExactnessError, FormatError
 

@@ -36,7 +36,7 @@ import numpy as np
 from ._set_decode import DecodeResult, decode
 from ._set_layout import AnchorLayout
 from .errors import DimensionMismatch, ParameterError
-from .network import _freeze_json, thaw_json
+from ._metadata import frozen_field, thaw_json, updated_metadata
 from .set_embedding import SetEmbedding, as_sets
 from .set_targets import SetTarget, make_set_target
 
@@ -89,8 +89,7 @@ class DeepSets:
             if self.layout is None:
                 raise ParameterError("a readout target needs a decoder layout (rho = target o decode)")
             object.__setattr__(self, "readout", make_set_target(self.readout, dim=emb.input_dim, size=n))
-        if not isinstance(self.metadata, MappingProxyType):
-            object.__setattr__(self, "metadata", _freeze_json(dict(self.metadata)))
+        object.__setattr__(self, "metadata", frozen_field(self.metadata))
 
     # -- descriptors ----------------------------------------------------------------------
     @property
@@ -147,9 +146,7 @@ class DeepSets:
 
     # -- copies ---------------------------------------------------------------------------
     def with_metadata(self, **updates: Any) -> "DeepSets":
-        md = thaw_json(self.metadata)
-        md.update(updates)
-        return DeepSets(self.phi, self.set_size, self.layout, self.readout, _freeze_json(md))
+        return DeepSets(self.phi, self.set_size, self.layout, self.readout, updated_metadata(self.metadata, updates))
 
     def with_readout(self, target: Any, **params: Any) -> "DeepSets":
         """The same embedding and decoder with another target (``rho = target o decode``)."""

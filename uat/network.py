@@ -39,12 +39,11 @@ from ._layer import (  # noqa: F401  (re-exported for modules that import them f
     _Block,
     _exact_point_coord,
     _forward,
-    _freeze_json,
     _has_float,
     _has_fraction,
     _pack,
-    thaw_json,
 )
+from ._metadata import freeze_metadata, frozen_field, thaw_json, updated_metadata
 from ._scalars import float_array
 from .activations import IDENTITY, Activation, parse_activation
 from .errors import DimensionMismatch, ExactnessError, NonFiniteError
@@ -82,8 +81,7 @@ class FeedForward:
             if blk.count > 1 and blk.weights.shape[1] != blk.weights.shape[2]:
                 raise DimensionMismatch("stacked block layers must be square")
             prev_out = blk.weights.shape[1]
-        if not isinstance(self.metadata, MappingProxyType):
-            object.__setattr__(self, "metadata", _freeze_json(dict(self.metadata)))
+        object.__setattr__(self, "metadata", frozen_field(self.metadata))
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -146,7 +144,7 @@ class FeedForward:
                     f"layer sizes do not chain: layer {i - 1} outputs {layers[i - 1].out_dim} values "
                     f"but layer {i} expects {layers[i].in_dim}"
                 )
-        return cls(_pack(layers), MappingProxyType({}) if metadata is None else _freeze_json(dict(metadata)))
+        return cls(_pack(layers), freeze_metadata(metadata))
 
     @classmethod
     def from_arrays(
@@ -210,13 +208,11 @@ class FeedForward:
             B.flags.writeable = False
             blocks.append(_Block(W, B, acts[i]))
             i = j
-        return cls(tuple(blocks), MappingProxyType({}) if metadata is None else _freeze_json(dict(metadata)))
+        return cls(tuple(blocks), freeze_metadata(metadata))
 
     def with_metadata(self, **updates: Any) -> "FeedForward":
         """A copy with metadata entries added or replaced."""
-        md = thaw_json(self.metadata)
-        md.update(updates)
-        return FeedForward(self.blocks, _freeze_json(md))
+        return FeedForward(self.blocks, updated_metadata(self.metadata, updates))
 
     # -- descriptors ----------------------------------------------------------------------
     @property

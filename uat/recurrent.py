@@ -49,7 +49,8 @@ from ._rnn_layers import BiLayer, Cell, LayerValue, _matrix
 from ._scalars import float_array
 from .activations import Activation
 from .errors import DimensionMismatch, ExactnessError
-from .network import _exact_point_coord, _freeze_json, _has_float, thaw_json
+from ._metadata import freeze_metadata, frozen_field, thaw_json, updated_metadata
+from .network import _exact_point_coord, _has_float
 
 __all__ = ["Cell", "BiLayer", "Recurrent"]
 
@@ -100,8 +101,7 @@ class Recurrent:
                 raise ExactnessError("readout bias and readout mix exact and float arrays")
             if not np.any(qb != 0):
                 object.__setattr__(self, "readout_bias", None)  # zero bias is no bias (one canonical form)
-        if not isinstance(self.metadata, MappingProxyType):
-            object.__setattr__(self, "metadata", _freeze_json(dict(self.metadata)))
+        object.__setattr__(self, "metadata", frozen_field(self.metadata))
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -135,14 +135,12 @@ class Recurrent:
         p = _matrix(lift, exact, "lift P", 2)
         q = _matrix(readout, exact, "readout Q", 2)
         qb = None if readout_bias is None else _matrix(readout_bias, exact, "readout bias", 1)
-        md = MappingProxyType({}) if metadata is None else _freeze_json(dict(metadata))
-        return cls(p, tuple(built), q, md, readout_bias=qb)
+        return cls(p, tuple(built), q, freeze_metadata(metadata), readout_bias=qb)
 
     def with_metadata(self, **updates: Any) -> "Recurrent":
         """A copy with metadata entries added or replaced."""
-        md = thaw_json(self.metadata)
-        md.update(updates)
-        return Recurrent(self.lift, self.layers, self.readout, _freeze_json(md), readout_bias=self.readout_bias)
+        return Recurrent(self.lift, self.layers, self.readout, updated_metadata(self.metadata, updates),
+                         readout_bias=self.readout_bias)
 
     # -- descriptors ----------------------------------------------------------------------
     @property
