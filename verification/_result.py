@@ -27,7 +27,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-__all__ = ["ErrorEstimate", "FloatError"]
+__all__ = ["ErrorEstimate", "FloatError", "sup_estimate"]
 
 
 def _freeze(value: Any) -> Any:
@@ -160,6 +160,19 @@ class ErrorEstimate:
                 "details": self.details,
             }
         )
+
+
+def sup_estimate(low: float, high: float, argmax: Any, *, certified: bool, method: str, n_evals: int,
+                 assumptions: Any, parameters: Mapping[str, Any], details: Mapping[str, Any]) -> ErrorEstimate:
+    """A sup-norm result: the attained maximum ``low`` (at ``argmax``) is the value and ``[low, high]`` the interval.
+
+    An uncertified result adds the caveat ``"no certificate (see details.notes)"`` to its assumptions.
+    """
+    caveat = () if certified else ("no certificate (see details.notes)",)
+    return ErrorEstimate(value=low, low=low, high=high, certified=certified, method=method, n_evals=n_evals,
+                         assumptions=tuple(assumptions) + caveat, norm="sup",
+                         argmax=tuple(float(v) for v in np.ravel(argmax)), parameters=parameters,
+                         details=details)
 
 
 @dataclass(frozen=True)

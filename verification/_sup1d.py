@@ -48,7 +48,7 @@ from uat.targets import Target
 from uat.tolerances import tol
 
 from ._bounds import BoundLog
-from ._result import ErrorEstimate
+from ._result import ErrorEstimate, sup_estimate
 from ._validate import target_values
 from .pieces import linear_pieces_1d
 
@@ -179,16 +179,14 @@ def sup_exact_1d(
         )
     if exhausted and math.isfinite(high):
         notes.append("evaluation budget reached: the certified bound is wider than the requested tolerance")
-    return ErrorEstimate(
-        value=low,
-        low=low,
-        high=high,
+    return sup_estimate(
+        low,
+        high,
+        (at,),
         certified=certified,
         method="exact-1d",
         n_evals=n_evals,
-        assumptions=tuple(assumptions) if certified else tuple(assumptions + ["no certificate (see details.notes)"]),
-        norm="sup",
-        argmax=(at,),
+        assumptions=assumptions,
         parameters={"rtol": rtol, "max_evals": max_evals, "max_pieces": max_pieces},
         details={
             "pieces": pcs.n_pieces,

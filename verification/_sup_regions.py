@@ -23,7 +23,7 @@ from uat.targets import Target
 from uat.tolerances import tol
 
 from ._bounds import BoundLog
-from ._result import ErrorEstimate
+from ._result import ErrorEstimate, sup_estimate
 from ._simplices import SimplexKind, interpolation_remainder
 from ._validate import target_values
 
@@ -127,18 +127,14 @@ def sup_on_regions(
         notes.append(disagreement)
     if exhausted and math.isfinite(high):
         notes.append("evaluation budget reached: the certified bound is wider than the requested tolerance")
-    if not certified:
-        assumptions.append("no certificate (see details.notes)")
-    return ErrorEstimate(
-        value=low,
-        low=low,
-        high=high,
+    return sup_estimate(
+        low,
+        high,
+        at,
         certified=certified,
         method=method,
         n_evals=n_evals,
-        assumptions=tuple(assumptions),
-        norm="sup",
-        argmax=tuple(float(v) for v in at),
+        assumptions=assumptions,
         parameters={"rtol": rtol, "max_evals": max_evals, "max_regions": max_regions},
         details={
             "regions": reg.n_regions,

@@ -27,7 +27,7 @@ from uat.network import FeedForward
 from uat.targets import Target
 
 from ._bounds import BoundLog, network_lipschitz_bound
-from ._result import ErrorEstimate
+from ._result import ErrorEstimate, sup_estimate
 from ._validate import forward, target_values
 
 __all__ = ["sup_grid", "default_grid_points"]
@@ -104,21 +104,18 @@ def sup_grid(
             "no Lipschitz bound is known for the target (declare one with make_target(..., lipschitz=L))"
         )
         notes.append(f"vacuous upper bound ({why}): the value is the grid maximum, a lower bound only")
-        ass.append("no certificate (see details.notes)")
     elif high > 1e6 * max(low, atol):
         notes.append("the Lipschitz certificate is valid but very loose (typical for deep networks)")
     if exhausted:
         notes.append("evaluation budget reached before the bound met the requested tolerance")
-    return ErrorEstimate(
-        value=low,
-        low=low,
-        high=high,
+    return sup_estimate(
+        low,
+        high,
+        at,
         certified=certified,
         method="grid-lipschitz",
         n_evals=n_evals,
-        assumptions=tuple(ass),
-        norm="sup",
-        argmax=tuple(float(v) for v in at),
+        assumptions=ass,
         parameters={"rtol": rtol, "max_evals (capped by network cost)": max_evals, "points_per_axis": n},
         details={
             "cells": int(C.shape[0]),
