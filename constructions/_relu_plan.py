@@ -28,6 +28,7 @@ from ._relu_params import (
     BITS_BUDGET, GridModel, check_budget, choose_bits, dyadic_floor, encoding_bits, grid_model, level_grid,
     levels_of, ramp_width, sweep_rounding,
 )
+from ._relu_tail import tail_mass
 
 __all__ = ["Plan", "plan_lp", "EXACT_AUTO_CELLS", "SHARES"]
 
@@ -82,19 +83,16 @@ class Plan:
         return max((float(s) for s in self.steps), default=0.0)
 
 
-def _tail(target: Any, box: Box, p: float) -> float:
-    """Sampled L^p mass of the target on the ring [a - w, b + w] minus the box (an estimate)."""
-    rng = np.random.default_rng(7)
-    d = box.dim
-    u = rng.random((SAMPLE_TAIL, d)) * 3 - 1  # [-1, 2]^d in box units
-    out = np.any((u < 0) | (u > 1), axis=1)
-    x = box.from_unit(u[out])
-    vals = np.linalg.norm(target(x), axis=1)
-    ring = box.volume * (3.0**d - 1.0)
-    return float((ring * np.mean(vals**p)) ** (1.0 / p)) if vals.size else 0.0
-
-
-SAMPLE_TAIL = 4096
+def _tail_assumption(tm: Any, box: Box, p: float) -> str:
+    """The metadata's sentence on the target outside the truncation box (:mod:`constructions._relu_tail`)."""
+    if tm.certified:
+        return f"the target vanishes outside the truncation box {box} (certified by interval enclosure)"
+    text = (f"the target's L^{p:g} mass on the ring around the truncation box {box} (inside the recorded domain) "
+            f"is about {tm.ring:.3g} (a seeded Monte Carlo estimate)")
+    if tm.far_certified:
+        return text + "; it vanishes beyond the ring (certified by interval enclosure)"
+    return (text + f"; beyond the ring (outside the recorded domain, where uat verify does not measure) its "
+            f"sampled mass is about {tm.far:.3g}, an estimate that is added to the predicted error")
 
 
 def plan_lp(target: Any, box: Box, eps: float, p: float, *, kind: str, bits: int | None = None,
@@ -137,12 +135,16 @@ def plan_lp(target: Any, box: Box, eps: float, p: float, *, kind: str, bits: int
     terms: dict[str, float] = {}
     avail = eps
     if kind == "whole":
-        t = _tail(target, box, p) if tail is None else float(tail)
         if tail is None:
-            assumptions.append(
-                f"the target vanishes outside the truncation box {box}: its sampled L^{p:g} mass on the surrounding "
-                f"ring is {t:.3g} (an estimate; declare tail=... to state a bound)")
+            tm = tail_mass(target, box, p)
+            t = tm.total
+            if math.isinf(t):
+                raise ParameterError(
+                    f"the target is not finite (NaN or inf) somewhere outside the truncation box {box}; on R^d_x it "
+                    "must be defined everywhere and vanish outside the box (e.g. multiply it by an indicator)")
+            assumptions.append(_tail_assumption(tm, box, p))
         else:
+            t = float(tail)
             assumptions.append(f"||f||_L^{p:g} outside the truncation box is <= {t:g} (declared)")
         if t > TAIL_FRACTION * eps:
             raise ParameterError(

@@ -1,0 +1,46 @@
+"""QA regressions for the ReLU family (issue 4): cases found by testing on unseen targets and settings."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import constructions
+import verification
+from uat.errors import ParameterError
+
+
+# --- relu-lp-whole: the L^p(R^d_x) error is what `uat verify` reports on the recorded domain ---------------------
+
+@pytest.mark.parametrize("expr, dx", [
+    ("Heaviside(x1 - 5)", 1),                 # non-zero only beyond the ring [-1, 2]: used to build and PASS
+    ("x1*Heaviside(-x1 - 100)", 1),
+    ("Heaviside(x1 + x2 - 100)", 2),
+])
+def test_whole_refuses_mass_beyond_the_ring(expr: str, dx: int) -> None:
+    with pytest.raises(ParameterError, match="mass outside the truncation box"):
+        constructions.build("relu-lp-whole", expr, eps=0.2, p=1, input_dim=dx, progress="quiet")
+
+
+def test_whole_refuses_a_target_undefined_outside() -> None:
+    with pytest.raises(ParameterError, match="not finite"):
+        constructions.build("relu-lp-whole", "sqrt(x1)*max(0, 1 - x1)", eps=0.2, p=1, progress="quiet")
+
+
+def test_whole_records_a_certified_far_field_and_verify_sees_all_of_the_error() -> None:
+    expr = "max(0, 1 - abs(x1 + 1.5)/2)"
+    c = constructions.build("relu-lp-whole", expr, eps=0.1, p=1, domain="[-3.5,0.5]", progress="quiet")
+    assert "certified by interval enclosure" in c.network.metadata["assumptions"][0]
+    assert c.domain == "[-15/2,9/2]"
+    # the error on a much larger interval equals the error on the recorded domain (both vanish beyond it)
+    near = verification.lp_error(c.network, expr, c.domain, p=1)
+    far = verification.lp_error(c.network, expr, "[-1000,1000]", p=1)
+    assert near.certified and far.certified
+    assert far.high <= near.high * (1 + 1e-6) + 1e-12 and near.value <= 0.1
+
+
+def test_whole_estimates_a_non_certified_far_field() -> None:
+    c = constructions.build("relu-lp-whole", "exp(-x1**2)", eps=0.1, p=2, domain="[-3,3]", progress="quiet")
+    text = c.network.metadata["assumptions"][0]
+    assert "beyond the ring" in text and "estimate" in text
+    assert 0 < c.network.metadata["error_terms"]["tail"] < 1e-3
