@@ -18,11 +18,14 @@ from uat.errors import ParameterError, PrecisionBudgetExceeded
 from uat.set_targets import make_set_target
 
 from ._common import positive_eps
-from ._deepsets_common import N_MAX_FLOAT, VARIANTS, lower_bound_le, lower_bound_lp, width_le, width_lp
+from ._deepsets_common import (
+    LE_MIN_HALF_WIDTH, MIN_SPREAD, N_MAX_FLOAT, VARIANTS, domain_spread, lower_bound_le, lower_bound_lp, n_max_float,
+    width_le, width_lp,
+)
 from ._registry import Construction
 
 __all__ = [
-    "DEFAULT_EPS", "check_dims", "domain_box", "add_set_arguments", "set_args", "supports", "resolve_target",
+    "DEFAULT_EPS", "check_dims", "domain_box", "check_budget", "add_set_arguments", "set_args", "supports", "resolve_target",
     "set_metadata", "set_construction",
 ]
 
@@ -87,6 +90,59 @@ def domain_box(domain: Any, d: int) -> Box:
             "(powers up to x^N and exp(N x) stay well conditioned there): rescale the data into [-1, 1]^D"
         )
     return box
+
+
+def check_budget(kind: str, n: int, d: int, box: Box) -> int:
+    r"""Check N and the sampling box against the float64 decoding budget; return the budget's largest N.
+
+    The decoder works on power sums (LP) or exponential moments (LE) of the elements; they lose
+    the spread of the points when the box is off-centre and narrow (relative spread below
+    :data:`MIN_SPREAD`), LE also when the box is small (half-width below
+    :data:`LE_MIN_HALF_WIDTH`), and either beyond the measured N of :func:`n_max_float`.
+
+    Parameters
+    ----------
+    kind : {"lp", "le"}
+        The embedding.
+    n, d : int
+        Set size and element dimension.
+    box : Box
+        The sampling box (:func:`domain_box`).
+
+    Returns
+    -------
+    int
+        The largest N the budget allows for this dimension and box.
+
+    Raises
+    ------
+    PrecisionBudgetExceeded
+        The box or N is beyond the budget; the message names the value and the fix.
+    """
+    spread, half = domain_spread(box.lo, box.hi)
+    name = f"deepsets-{kind}"
+    if spread < MIN_SPREAD:
+        raise PrecisionBudgetExceeded(
+            f"{name}: the domain {box} is narrow for its offset (half-width / largest |x| = {float(spread):.3g} < "
+            f"{MIN_SPREAD}): the points share their leading digits and float64 decoding loses them; map the data "
+            "onto [-1, 1]^D (x -> (x - centre) / half-width) and build for the default domain"
+        )
+    if kind == "le" and half < LE_MIN_HALF_WIDTH:
+        raise PrecisionBudgetExceeded(
+            f"{name}: the domain {box} has half-width {float(half):g} < {LE_MIN_HALF_WIDTH}: exp(w.x) clusters near 1 "
+            "and the LE decoder cannot separate the points in float64; rescale the data into [-1, 1]^D, or use "
+            "deepsets-lp (scale invariant)"
+        )
+    limit = n_max_float(kind, d, spread == 1)
+    if n > limit:
+        where = "a centred domain" if spread == 1 else f"the domain {box}"
+        raise PrecisionBudgetExceeded(
+            f"{name}: N = {n} exceeds the float64 decoding budget N <= {limit} for D {'= 1' if d == 1 else '>= 2'} on "
+            f"{where} (beyond it duplicated or close rows decode with errors above 1e-8; docs/deepsets.md); use "
+            "smaller sets" + (", deepsets-lp" if kind == "le" else "") + (", a domain centred at 0" if spread < 1 else "")
+            + ", or compare embeddings exactly with DeepSets.embed_exact"
+        )
+    return limit
 
 
 def add_set_arguments(parser: argparse.ArgumentParser, *, variants: bool) -> None:

@@ -34,14 +34,56 @@ from uat.errors import ParameterError
 
 __all__ = [
     "VARIANTS", "N_MAX_FLOAT", "k1", "k2", "anchor_candidates", "coupling_gammas", "width_lp", "width_le",
-    "lower_bound_lp", "lower_bound_le", "precision_budget", "width_table",
+    "lower_bound_lp", "lower_bound_le", "precision_budget", "width_table", "N_MAX_BUDGET", "MIN_SPREAD",
+    "LE_MIN_HALF_WIDTH", "domain_spread", "n_max_float",
 ]
 
 VARIANTS = ("improved", "paper")
-# Largest set size whose float64 decoding stays accurate for both embeddings (measured: N = 10
-# recovers sets to ~1e-13 (LP) and ~4e-12 (LE); LE fails from N = 12 (D = 3), LP from N = 14;
-# docs/deepsets.md).  Beyond it the builders raise PrecisionBudgetExceeded.
+# Largest set size any DeepSets witness accepts (LP on a centred domain, D >= 2, measured: N = 10
+# recovers sets to ~1e-12 including rows 1e-3 apart; LP fails from N = 14).  Beyond it the
+# builders raise PrecisionBudgetExceeded.
 N_MAX_FLOAT = 10
+# The float64 decoding budget per embedding, dimension class (D = 1 has a single anchor
+# candidate, so no choice of a well-conditioned one) and domain: "centred" boxes have relative
+# spread 1 (the box is symmetric about 0), the others at least MIN_SPREAD.  Each entry is the
+# largest N whose witness passes its own verifier at eps = 1e-8 (random sets, duplicated rows,
+# rows 1e-3 r apart; seeds 0-3) on [-1,1]^D and [0,1]^D (docs/deepsets.md, "Precision budget").
+N_MAX_BUDGET = {
+    ("lp", "D=1", "centred"): 5, ("lp", "D=1", "off-centre"): 5,
+    ("lp", "D>=2", "centred"): 10, ("lp", "D>=2", "off-centre"): 7,
+    ("le", "D=1", "centred"): 4, ("le", "D=1", "off-centre"): 4,
+    ("le", "D>=2", "centred"): 6, ("le", "D>=2", "off-centre"): 6,
+}
+# Relative spread r_min / max_i(|c_i| + r_i) of the sampling box (c centre, r half-widths): below
+# it the points share their leading digits and the power sums lose their spread.
+MIN_SPREAD = Fraction(1, 2)
+# LE also needs absolute room: exp(w.x) on a box of half-width r < 1/2 clusters near 1.
+LE_MIN_HALF_WIDTH = Fraction(1, 2)
+
+
+def domain_spread(lo: Any, hi: Any) -> tuple[Fraction, Fraction]:
+    r"""The relative spread :math:`\min_i r_i / \max_i(|c_i| + r_i)` of a box and its smallest half-width.
+
+    Parameters
+    ----------
+    lo, hi : sequences of Fraction
+        The box's corners.
+
+    Returns
+    -------
+    (Fraction, Fraction)
+
+    >>> domain_spread([0, 0], [1, 1])
+    (Fraction(1, 2), Fraction(1, 2))
+    """
+    c = [(Fraction(a) + Fraction(b)) / 2 for a, b in zip(lo, hi)]
+    r = [(Fraction(b) - Fraction(a)) / 2 for a, b in zip(lo, hi)]
+    return min(r) / max(abs(ci) + ri for ci, ri in zip(c, r)), min(r)
+
+
+def n_max_float(kind: str, d: int, centred: bool) -> int:
+    """The float64 decoding budget: the largest N for this embedding, dimension and domain class (:data:`N_MAX_BUDGET`)."""
+    return N_MAX_BUDGET[(kind, "D=1" if d == 1 else "D>=2", "centred" if centred else "off-centre")]
 
 
 def k1(n: int, d: int) -> int:
@@ -216,7 +258,7 @@ def coupling_gammas(count: int) -> list[Fraction]:
 
 
 
-def precision_budget(kind: str, n: int, gammas: list[Fraction]) -> dict[str, Any]:
+def precision_budget(kind: str, n: int, gammas: list[Fraction], n_max: int = N_MAX_FLOAT) -> dict[str, Any]:
     r"""The float64 budget: the largest projection :math:`|w^\top x|` on :math:`[-1,1]^D` and the largest pooled feature.
 
     LP: :math:`|(e_i - \gamma w_j)^\top x| \le 1 + \max|\gamma|`, features up to :math:`N(1 + \max|\gamma|)^N`;
@@ -230,6 +272,8 @@ def precision_budget(kind: str, n: int, gammas: list[Fraction]) -> dict[str, Any
         Set size :math:`N`.
     gammas : list of Fraction
         The coupling coefficients (LP).
+    n_max : int
+        The decoding budget for this witness's dimension and domain (:func:`n_max_float`).
 
     Returns
     -------
@@ -246,6 +290,6 @@ def precision_budget(kind: str, n: int, gammas: list[Fraction]) -> dict[str, Any
         "max_projection": proj,
         "largest_feature": largest,
         "feature_bits": float(np.log2(largest)),
-        "n_max_float64": N_MAX_FLOAT,
+        "n_max_float64": n_max,
         "decoder": "Newton identities + companion roots, clustering ladder, Vandermonde, Gauss-Newton polish",
     }

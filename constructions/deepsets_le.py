@@ -36,7 +36,7 @@ from uat.deepsets import DeepSets
 from uat.set_embedding import SetEmbedding
 
 from ._deepsets_boundary import (
-    add_set_arguments, check_dims, domain_box, resolve_target, set_args, set_construction, supports,
+    add_set_arguments, check_budget, check_dims, domain_box, resolve_target, set_args, set_construction, supports,
 )
 from ._deepsets_common import anchor_candidates, k1, lower_bound_le, precision_budget, width_le
 from ._registry import Construction, ConstructionSpec, ContractCase, register
@@ -73,11 +73,13 @@ def build_deepsets_le(target: Any = None, *, N: int = 3, D: int = 2, eps: Any = 
     target : str or SetTarget, optional
         The set target composed with the decoder (default: the decoded set, ``lex-sort``).
     N, D : int
-        Set size (<= 10, the float64 decoding budget) and element dimension.
+        Set size and element dimension (N within the float64 decoding budget
+        :data:`~constructions._deepsets_common.N_MAX_BUDGET`: 4 for D = 1, 6 for D >= 2).
     eps : float, optional
         The accuracy the verifier judges (default 1e-8).
     domain : str or Box, optional
-        Where the verifier samples set elements (default and largest :math:`[-1, 1]^D`).
+        Where the verifier samples set elements (default and largest :math:`[-1, 1]^D`; half-widths
+        >= 1/2 and relative spread >= 1/2, :func:`~constructions._deepsets_boundary.check_budget`).
     progress : ignored
         Accepted for a uniform CLI.
 
@@ -87,12 +89,13 @@ def build_deepsets_le(target: Any = None, *, N: int = 3, D: int = 2, eps: Any = 
     """
     n, d = check_dims(N, D)
     box = domain_box(domain, d)
+    n_max = check_budget("le", n, d, box)
     readout, target_text = resolve_target(target, n, d)
     layout = AnchorLayout("le", n, anchor_candidates(n, d))
     net = DeepSets(SetEmbedding("le", layout.weight()), n, layout, readout)
     return set_construction(
         net, name="deepsets-le", theorem=THEOREM, width=width_le(n, d), parameters={"N": n, "D": d, "K1": k1(n, d)},
-        precision=precision_budget("le", n, []), target_text=target_text, box=box, eps=eps, kind="le", variant=None,
+        precision=precision_budget("le", n, [], n_max), target_text=target_text, box=box, eps=eps, kind="le", variant=None,
     )
 
 

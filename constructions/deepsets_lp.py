@@ -36,7 +36,7 @@ from uat.deepsets import DeepSets
 from uat.set_embedding import SetEmbedding
 
 from ._deepsets_boundary import (
-    add_set_arguments, check_dims, domain_box, resolve_target, set_args, set_construction, supports,
+    add_set_arguments, check_budget, check_dims, domain_box, resolve_target, set_args, set_construction, supports,
 )
 from ._deepsets_common import anchor_candidates, coupling_gammas, k1, k2, lower_bound_lp, precision_budget, width_lp
 from ._registry import Construction, ConstructionSpec, ContractCase, register
@@ -78,13 +78,16 @@ def build_deepsets_lp(target: Any = None, *, N: int = 3, D: int = 2, variant: st
         The set target composed with the decoder (:mod:`uat.set_targets`); default: the
         decoded set itself (``lex-sort``).
     N, D : int
-        Set size and element dimension (N <= 10, the float64 decoding budget).
+        Set size and element dimension (N within the float64 decoding budget
+        :data:`~constructions._deepsets_common.N_MAX_BUDGET`: 5 for D = 1, 10 for D >= 2 on a
+        centred box, 7 otherwise).
     variant : {"improved", "paper"}
         K2 = N - 1 or the paper's K2 = N(N-1) + 1 coupling coefficients.
     eps : float, optional
         The accuracy the verifier judges (default 1e-8; the representation itself is exact).
     domain : str or Box, optional
-        Where the verifier samples set elements (default [-1, 1]^D; must lie in [-1, 1]^D).
+        Where the verifier samples set elements (default [-1, 1]^D; must lie in [-1, 1]^D with
+        relative spread >= 1/2, :func:`~constructions._deepsets_boundary.check_budget`).
     progress : ignored
         Accepted for a uniform CLI.
 
@@ -95,6 +98,7 @@ def build_deepsets_lp(target: Any = None, *, N: int = 3, D: int = 2, variant: st
     n, d = check_dims(N, D)
     count = k2(n, variant)
     box = domain_box(domain, d)
+    n_max = check_budget("lp", n, d, box)
     readout, target_text = resolve_target(target, n, d)
     gammas = coupling_gammas(count)
     layout = AnchorLayout("lp", n, anchor_candidates(n, d), gammas)
@@ -102,7 +106,7 @@ def build_deepsets_lp(target: Any = None, *, N: int = 3, D: int = 2, variant: st
     return set_construction(
         net, name="deepsets-lp", theorem=THEOREM, width=width_lp(n, d, variant),
         parameters={"N": n, "D": d, "variant": variant, "K1": k1(n, d), "K2": count},
-        precision=precision_budget("lp", n, gammas), target_text=target_text, box=box, eps=eps, kind="lp",
+        precision=precision_budget("lp", n, gammas, n_max), target_text=target_text, box=box, eps=eps, kind="lp",
         variant=variant,
     )
 

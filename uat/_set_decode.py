@@ -210,13 +210,52 @@ def _refine_centres(centres: np.ndarray, mult: np.ndarray, sums: np.ndarray, ste
     return centres
 
 
+def column_values(lay: AnchorLayout, pooled: np.ndarray) -> np.ndarray:
+    """Each channel's multiset, sorted, from its own power sums: ``(B, D, N)``.
+
+    LP: the buffers :math:`\\sum_n x_{n,i}^m`; LE: the channel terms :math:`\\sum_n e^{p x_{n,i}}`
+    (roots :math:`e^{x_{n,i}}`, then logs).  Companion roots, real parts.
+    """
+    b, n, d = pooled.shape[0], lay.set_size, lay.dim
+    if lay.kind == "lp":
+        sums = pooled.reshape(b, lay.n_rows, n)[:, :d, :]
+    else:
+        sums = pooled[:, lay.le_rows()[0]]
+    vals = np.sort(roots_from_power_sums(sums).real, axis=-1)
+    if lay.kind == "le":
+        vals = np.log(np.maximum(vals, np.finfo(np.float64).tiny))
+    return vals
+
+
+def _snap_columns(rows: np.ndarray, columns: np.ndarray, onehot: np.ndarray, mult: np.ndarray) -> np.ndarray:
+    """Replace each decoded column by the channel's own multiset, matched in sorted order.
+
+    The Vandermonde solve only has to tell *which* value of channel i goes with which anchor
+    value (union alignment, Lemma 4.3); the values themselves are the channel's companion
+    roots, which stay accurate when the anchor's nodes are close (e.g. D = 1, a single
+    candidate).  Sorted matching is the optimal assignment for a convex cost in one
+    dimension; a group of m equal rows takes the mean of its m matched roots (a perturbed
+    multiple root has a well-conditioned mean).  rows (Bg, N, D), columns (Bg, D, N) sorted.
+    """
+    order = np.argsort(rows, axis=1, kind="stable")
+    matched = np.empty_like(rows)
+    np.put_along_axis(matched, order, columns.transpose(0, 2, 1), axis=1)
+    per_group = (onehot.transpose(0, 2, 1) @ matched) / mult[:, :, None]
+    return onehot @ per_group
+
+
 def _reconstruct(lay: AnchorLayout, mu: np.ndarray, labels: np.ndarray, chosen: np.ndarray,
-                 anchor_sums: np.ndarray) -> np.ndarray:
-    """Vandermonde solve on the (refined) cluster centres of the anchor; rows repeated by multiplicity."""
+                 anchor_sums: np.ndarray, columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Vandermonde solve on the (refined) cluster centres of the anchor; rows repeated by multiplicity.
+
+    Returns the solved sets and the same sets with every column snapped to the channel's own
+    multiset (:func:`_snap_columns`); the caller keeps, per set, the one that re-embeds better.
+    """
     b, n, d = mu.shape[0], lay.set_size, lay.dim
     values = chosen.real
     n_groups = labels[:, -1] + 1
     out = np.empty((b, n, d), dtype=np.float64)
+    snapped = np.empty((b, n, d), dtype=np.float64)
     for g_count in np.unique(n_groups):
         sel = np.flatnonzero(n_groups == g_count)
         onehot = (labels[sel][:, :, None] == np.arange(g_count)[None, None, :]).astype(np.float64)  # (Bg, N, G)
@@ -230,7 +269,8 @@ def _reconstruct(lay: AnchorLayout, mu: np.ndarray, labels: np.ndarray, chosen: 
             if lay.kind == "le":
                 per_group = np.log(np.maximum(per_group, np.finfo(np.float64).tiny))
         out[sel] = onehot @ per_group
-    return out
+        snapped[sel] = _snap_columns(out[sel], columns[sel], onehot, mult)
+    return out, snapped
 
 
 def residual(lay: AnchorLayout, sets: np.ndarray, pooled: np.ndarray) -> np.ndarray:
@@ -273,6 +313,7 @@ def decode(
     else:
         anchor_sums = s[:, lay.le_rows()[1]]  # (B, K1, N): sum_n u^p, p = 1..N
     roots = roots_from_power_sums(anchor_sums)  # (B, K1, N)
+    columns = column_values(lay, s)  # (B, D, N)
     scale = np.maximum(np.abs(roots).max(axis=(1, 2)), np.finfo(np.float64).tiny)
     ladder = CLUSTER_LADDER if cluster_tol is None else (float(cluster_tol),)
     levels = len(ladder)
@@ -295,9 +336,12 @@ def decode(
         prev = (best, labels)
         if todo.size == 0:
             continue
-        cand = _reconstruct(lay, _mixed_moments(lay, s[todo], best[todo]), labels[todo], chosen[todo],
-                            anchor_sums[todo, best[todo]])
-        cand_sets[t, todo], cand_res[t, todo], cand_anchor[t, todo] = cand, residual(lay, cand, s[todo]), best[todo]
+        cand, snapped = _reconstruct(lay, _mixed_moments(lay, s[todo], best[todo]), labels[todo], chosen[todo],
+                                     anchor_sums[todo, best[todo]], columns[todo])
+        res_t, res_snap = residual(lay, cand, s[todo]), residual(lay, snapped, s[todo])
+        snap = res_snap < res_t
+        cand_sets[t, todo] = np.where(snap[:, None, None], snapped, cand)
+        cand_res[t, todo], cand_anchor[t, todo] = np.minimum(res_t, res_snap), best[todo]
         cand_groups[t, todo], cand_imag[t, todo] = labels[todo, -1] + 1, imag_t[todo]
         fresh[t, todo] = True
     if polish:  # refine the distinct candidates that are not hopeless against the best one

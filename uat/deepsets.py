@@ -35,12 +35,30 @@ import numpy as np
 
 from ._set_decode import DecodeResult, decode
 from ._set_layout import AnchorLayout
-from .errors import DimensionMismatch, ParameterError
+from .errors import DimensionMismatch, DomainError, ParameterError
 from ._metadata import frozen_field, thaw_json, updated_metadata
 from .set_embedding import SetEmbedding, as_sets
 from .set_targets import SetTarget, make_set_target
 
-__all__ = ["DeepSets"]
+__all__ = ["DeepSets", "DECODER_RADIUS", "check_decoder_scale"]
+
+# The decoder's scale: anchors have unit l1 norm, couplings |gamma| < 1 and LE exponents at most
+# N, so the witnesses are built for elements in [-1, 1]^D (docs/deepsets.md, "Pitfalls").
+DECODER_RADIUS = 1.0
+
+
+def check_decoder_scale(sets: np.ndarray) -> None:
+    """Raise :class:`DomainError` when a set element leaves :math:`[-1, 1]^D`, the decoder's domain.
+
+    Outside it the LE features :math:`e^{N w^\\top x}` overflow or lose the small roots, and
+    the decoded set (hence :math:`\rho`) is silently wrong; a few ulp of slack are allowed.
+    """
+    r = float(np.max(np.abs(sets))) if sets.size else 0.0
+    if r > DECODER_RADIUS * (1 + 4 * np.finfo(np.float64).eps):
+        raise DomainError(
+            f"a set element reaches |x| = {r:g} > {DECODER_RADIUS:g}: DeepSets decoders are built for elements in "
+            "[-1, 1]^D; rescale the sets into [-1, 1]^D (and the target with them)"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,6 +223,8 @@ class DeepSets:
         """
         single = np.asarray(sets).ndim == 2
         xs = self._sets(sets)
+        if self.layout is not None:
+            check_decoder_scale(xs)
         out = self.rho(self.phi.pool(xs), xs if self.equivariant else None)
         return out[0] if single else out
 

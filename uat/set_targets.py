@@ -228,9 +228,11 @@ def make_set_target(spec: Any, *, dim: int, size: int | None = None, **params: A
         return spec
     if not isinstance(spec, str):
         raise TargetError(f"a set target is a name such as 'pairwise-distance-sum', got {type(spec).__name__}")
-    name, text_params = parse_set_target_spec(spec)
-    if name not in _LIBRARY:
+    head = _SPEC_RE.match(spec)
+    name = head.group(1) if head else None
+    if name is not None and name not in _LIBRARY:  # name first: 'exp(x)' is an unknown target, not a bad parameter
         raise TargetError(f"unknown set target {name!r}; known set targets: {', '.join(SET_TARGET_NAMES)}")
+    name, text_params = parse_set_target_spec(spec)
     kind, defaults = _LIBRARY[name]
     given = {**text_params, **params}
     unknown = set(given) - set(defaults)

@@ -5,7 +5,7 @@ pairs for exact checks are rational (lists of Fraction rows).  Families:
 
 * ``random``: i.i.d. uniform elements;
 * ``duplicates``: one row repeated 2, 3 and N times (multisets, not sets);
-* ``near-collision``: two rows a distance :math:`\delta` apart (for the error-vs-distance curve);
+* ``near-collision``: two rows a distance :math:`\delta r` apart, r the box half-width (at most 0.1 r);
 * ``channel-swap``: :math:`\{(a,a),(b,b)\}` vs :math:`\{(a,b),(b,a)\}` in the first two
   coordinates: every column has the same multiset, the rows differ;
 * ``parity``: the four even-parity vs the four odd-parity binary rows in three coordinates:
@@ -83,11 +83,12 @@ def family_sets(name: str, n: int, box: Box, rng: np.random.Generator, *, count:
         if n < 2:
             return empty
         out = []
-        for delta in deltas:
+        _, radius = _centre_radius(box)
+        for delta in deltas:  # distances relative to the box half-width, so the pair stays in the box
             x = fit_to_box(rng.uniform(-0.9, 0.9, (count, n, d)), box)
             u = rng.standard_normal((count, d))
             u /= np.linalg.norm(u, axis=1, keepdims=True)
-            x[:, 1] = x[:, 0] + delta * u
+            x[:, 1] = x[:, 0] + delta * radius * u
             out.append(x)
         return np.concatenate(out)
     if name == "channel-swap":

@@ -182,12 +182,17 @@ def exact_injectivity(net: DeepSets, pairs: Any = None) -> list[InjectivityCheck
 
 
 def near_collision_curve(net: DeepSets, deltas: Sequence[float], *, count: int = 50, seed: int = 0) -> list[tuple[float, float]]:
-    """(delta, max decoding error) for sets with two rows a distance delta apart (random direction)."""
+    """(delta, max decoding error) for sets with two rows a distance delta apart (random direction).
+
+    Empty for N = 1 (a set of one element has no two rows to bring together).
+    """
     if any(not 0 <= float(dl) <= 0.1 for dl in deltas):
         raise ParameterError(f"near-collision distances must lie in [0, 0.1], got {list(deltas)}")
     rng = np.random.default_rng(seed)
     n, d = net.input_shape
-    out = []
+    out: list[tuple[float, float]] = []
+    if n < 2:
+        return out
     for delta in deltas:
         x = rng.uniform(-0.9, 0.9, (count, n, d))
         u = rng.standard_normal((count, d))
@@ -222,9 +227,9 @@ def measure_deepsets(net: DeepSets, target: Any = None, *, domain: Any = None, n
         details["decode_error_random"] = float(errs.max())
         details["max_residual"] = float(np.max(res.residual))
         details["invariance"] = invariance_error(judged_net, sample, seed=given.get("seed", 0))
-        details["near_collision_curve"] = [
-            [dl, e] for dl, e in near_collision_curve(judged_net, CURVE_DELTAS, count=16, seed=given.get("seed", 0))
-        ]
+        curve = near_collision_curve(judged_net, CURVE_DELTAS, count=16, seed=given.get("seed", 0))
+        if curve:
+            details["near_collision_curve"] = [[dl, e] for dl, e in curve]
         if judged_net.is_exact:
             checks = exact_injectivity(judged_net)
             details["exact_injectivity"] = {c.name: ("separated" if c.separated else "COLLISION") for c in checks}
