@@ -158,7 +158,10 @@ def width_le(n: int, d: int) -> int:
 
 
 def lower_bound_lp(n: int, d: int) -> int:
-    r"""The LP lower bound :math:`N(D+1)`: no LP embedding of smaller width is injective (Theorem 4.6).
+    r"""The LP lower bound :math:`N(D+1)` for :math:`D \ge 2` (Theorem 4.6), and :math:`N` for :math:`D = 1`.
+
+    Theorem 4.6 needs :math:`D \ge 2`: with one feature, the power sums of a single direction
+    are injective, so :math:`L = N` is necessary and sufficient (Zaheer et al.; Wagstaff et al.).
 
     Parameters
     ----------
@@ -168,8 +171,11 @@ def lower_bound_lp(n: int, d: int) -> int:
     Returns
     -------
     int
+
+    >>> lower_bound_lp(3, 2), lower_bound_lp(3, 1)
+    (9, 3)
     """
-    return n * (d + 1)
+    return n if d == 1 else n * (d + 1)
 
 
 def lower_bound_le(n: int, d: int) -> int:

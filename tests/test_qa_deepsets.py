@@ -219,3 +219,21 @@ def test_witnesses_at_the_budget_edges_pass_their_verifier(name, n, d, domain):
     net = build(name, N=n, D=d, domain=domain).network
     for seed in (1, 2):
         assert set_sup_error(net, n_random=128, seed=seed)["error"] <= EPS
+
+
+def test_width_formulas_against_the_paper_bounds_for_small_n_and_d():
+    # the paper's bounds L in [N(D+1), N^5 D^2] (LP) and [ND, N^4 D^2] (LE), arXiv 2307.04001
+    from constructions._deepsets_common import lower_bound_le, lower_bound_lp, width_le, width_lp
+
+    outside = []
+    for n in range(1, 11):
+        for d in range(1, 11):
+            lp_i, lp_p, le = width_lp(n, d, "improved"), width_lp(n, d, "paper"), width_le(n, d)
+            if not (lower_bound_lp(n, d) <= lp_i <= lp_p <= n**5 * d**2):
+                outside.append(("lp", n, d))
+            if not (lower_bound_le(n, d) <= le <= n**4 * d**2):
+                outside.append(("le", n, d))
+    assert outside == [("lp", 1, 1), ("le", 1, 1), ("lp", 1, 2)]  # N = 1: documented in docs/deepsets.md
+    # D = 1: one direction's power sums are injective, so the lower bound is N, not N(D+1)
+    assert lower_bound_lp(4, 1) == 4
+    assert build("deepsets-lp", N=4, D=1).extra_metadata["lower_bound"] == 4
