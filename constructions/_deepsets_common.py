@@ -49,7 +49,7 @@ N_MAX_FLOAT = 10
 # largest N whose witness passes its own verifier at eps = 1e-8 (random sets, duplicated rows,
 # rows 1e-3 r apart; seeds 0-3) on [-1,1]^D and [0,1]^D (docs/deepsets.md, "Precision budget").
 N_MAX_BUDGET = {
-    ("lp", "D=1", "centred"): 5, ("lp", "D=1", "off-centre"): 5,
+    ("lp", "D=1", "centred"): 4, ("lp", "D=1", "off-centre"): 4,
     ("lp", "D>=2", "centred"): 10, ("lp", "D>=2", "off-centre"): 7,
     ("le", "D=1", "centred"): 4, ("le", "D=1", "off-centre"): 4,
     ("le", "D>=2", "centred"): 6, ("le", "D>=2", "off-centre"): 6,

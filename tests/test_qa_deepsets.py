@@ -80,7 +80,7 @@ def test_near_collision_family_stays_in_the_box(domain):
 
 
 @pytest.mark.parametrize("kw, message", [
-    ({"name": "deepsets-lp", "N": 6, "D": 1}, r"N = 6 exceeds .* N <= 5 for D = 1"),
+    ({"name": "deepsets-lp", "N": 5, "D": 1}, r"N = 5 exceeds .* N <= 4 for D = 1"),
     ({"name": "deepsets-le", "N": 7, "D": 2}, r"N = 7 exceeds .* N <= 6 for D >= 2.*deepsets-lp"),
     ({"name": "deepsets-le", "N": 5, "D": 1}, r"N = 5 exceeds .* N <= 4"),
     ({"name": "deepsets-lp", "N": 8, "D": 3, "domain": "[0,1]^3"}, r"N = 8 exceeds .* N <= 7 .*\[0,1\]\^3"),
@@ -212,7 +212,7 @@ def test_equivariant_form_on_duplicated_rows(target):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name, n, d, domain", [
-    ("deepsets-lp", 5, 1, "[0,1]"), ("deepsets-le", 4, 1, "[-1,1]"), ("deepsets-le", 6, 2, "[0,1]^2"),
+    ("deepsets-lp", 4, 1, "[0,1]"), ("deepsets-le", 4, 1, "[0,1]"), ("deepsets-le", 6, 2, "[0,1]^2"),
     ("deepsets-lp", 7, 2, "[0,1]x[-1,1]"),
 ])
 def test_witnesses_at_the_budget_edges_pass_their_verifier(name, n, d, domain):
