@@ -41,7 +41,9 @@ from uat.sequence_targets import (
 
 from ._rnn_gated import GatedBlock, GatedLayout, OutputPL, RunningMaxTerm
 
-__all__ = ["Approximant", "plan_target", "fit_random_features"]
+__all__ = ["Approximant", "plan_target", "fit_random_features", "MAX_KNOTS"]
+
+MAX_KNOTS = 1 << 16  # default budget: interpolation knots over all blocks (each knot is one output layer)
 
 
 @dataclass
@@ -128,28 +130,42 @@ def _knots_for(width: float, g2: float, share: float) -> int:
     return max(1, math.ceil(width * math.sqrt(g2 / (8 * share))))
 
 
-def _ridge_plan(st: RidgeStructure, lay: GatedLayout, eps: float, knots: int | None) -> Approximant:
+def _check_knots(total: int, max_knots: int, what: str) -> None:
+    """Refuse an interpolant of more than ``max_knots`` knots in all (each is one layer of the witness)."""
+    if total > max_knots:
+        raise BudgetExceeded(
+            f"the piecewise-linear interpolant needs {total} knots in all ({what}), more than max_knots = {max_knots} "
+            "(each knot is one layer); raise eps, shrink the domain or T, lower --knots, or raise --param max_knots=..."
+        )
+
+
+def _ridge_plan(st: RidgeStructure, lay: GatedLayout, eps: float, knots: int | None, max_knots: int) -> Approximant:
     m, c = st.inner.coefficients(lay.T)
     out = Approximant(method=f"piecewise-linear interpolation of g = {st.g_name}")
-    worst, used = 0.0, []
+    worst, used, plan = 0.0, [], []
     for t in range(lay.T):
         span = lay.T if lay.bidirectional else t + 1
         for k in range(lay.d_y):
             alpha, cc = _inner(m, c, t, k, lay, span)
             zlo, zhi = _range(alpha, cc)
             n = knots if knots is not None else _knots_for(float(zhi - zlo), st.g2_bound, eps / (2 * math.sqrt(lay.d_y)))
-            b, h, _ = ridge_block(t + 1, k, alpha, cc, st.g, n)
-            used.append(n)
-            worst = max(worst, h * h * st.g2_bound / 8)
-            if b is not None:
-                out.blocks.append(b)
+            plan.append((t, k, alpha, cc, n))
+    _check_knots(sum(n for *_, n in plan), max_knots,
+                 f"up to {max(n for *_, n in plan)} per block, {len(plan)} blocks")
+    for t, k, alpha, cc, n in plan:
+        b, h, _ = ridge_block(t + 1, k, alpha, cc, st.g, n)
+        used.append(n)
+        worst = max(worst, h * h * st.g2_bound / 8)
+        if b is not None:
+            out.blocks.append(b)
     out.predicted_error = worst * math.sqrt(lay.d_y)  # Euclidean norm over the outputs
     out.parameters = {"knots": max(used)}
     out.notes = f"a-priori bound sqrt(d_y) h^2 sup|g''|/8 with sup|g''| <= {st.g2_bound:.6g} (interpolation error; rounding is extra)"
     return out
 
 
-def _hammerstein_plan(st: HammersteinStructure, lay: GatedLayout, eps: float, knots: int | None) -> Approximant:
+def _hammerstein_plan(st: HammersteinStructure, lay: GatedLayout, eps: float, knots: int | None,
+                      max_knots: int) -> Approximant:
     if lay.bidirectional:
         raise ParameterError("Hammerstein targets are causal; build them with rnn-uniform")
     if lay.d_y != lay.d_x:
@@ -161,6 +177,8 @@ def _hammerstein_plan(st: HammersteinStructure, lay: GatedLayout, eps: float, kn
         lo, hi = lay.lo[k], lay.hi[k]
         n = knots if knots is not None else _knots_for(float(hi - lo), st.g2_bound,
                                                         eps / (2 * max(hsum, 1e-300) * math.sqrt(lay.d_y)))
+        pairs = sum(1 for t in range(lay.T) for j in range(t + 1) if st.kernel(t - j))
+        _check_knots(lay.d_x * pairs * n, max_knots, f"{n} per block, {pairs} blocks per coordinate")
         hx = (hi - lo) / n
         xs = [lo + i * hx for i in range(n + 1)]
         vals = [fraction_from_float(float(v)) for v in st.g(np.array([float(x) for x in xs]))]
@@ -283,15 +301,20 @@ def _extremes(rng: np.random.Generator, n: int, D: int) -> np.ndarray:
 
 
 def plan_target(target: SequenceTarget, lay: GatedLayout, *, eps: float, knots: int | None = None,
-                features: int | None = None, seed: int = 0, max_features: int = 512) -> Approximant:
-    """Choose the approximant for ``target`` from its structure (see the module docstring)."""
+                features: int | None = None, seed: int = 0, max_features: int = 512,
+                max_knots: int = MAX_KNOTS) -> Approximant:
+    """Choose the approximant for ``target`` from its structure (see the module docstring).
+
+    Ridge and Hammerstein interpolants with more than ``max_knots`` knots in all raise
+    :class:`~uat.errors.BudgetExceeded` before anything is built (each knot is one layer).
+    """
     st = target.structure
     if isinstance(st, LinearStructure):
         return _linear_plan(st, lay)
     if isinstance(st, RidgeStructure):
-        return _ridge_plan(st, lay, eps, knots)
+        return _ridge_plan(st, lay, eps, knots, max_knots)
     if isinstance(st, HammersteinStructure):
-        return _hammerstein_plan(st, lay, eps, knots)
+        return _hammerstein_plan(st, lay, eps, knots, max_knots)
     if isinstance(st, RunningMaxStructure) and not lay.bidirectional:
         return _running_max_plan(st, lay)
     return _features_plan(target, lay, eps, features, seed, max_features)

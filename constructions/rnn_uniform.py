@@ -25,38 +25,50 @@ import argparse
 from typing import Any
 
 from uat._demo import DemoCase
+from uat.errors import PrecisionBudgetExceeded
 
 from ._cli import options_from_args
 from ._common import all_dims, optional_positive_int, positive_eps
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 from ._rnn_common import add_feature_arguments, add_horizon_argument, horizon, rnn_construction, sequence_target, token_box
 from ._rnn_gated import GatedLayout, build_gated
-from ._rnn_plan import plan_target
+from ._rnn_plan import MAX_KNOTS, plan_target
 
 __all__ = ["build_rnn_uniform", "build_brnn_uniform", "width"]
 
 THEOREM = "song2023-rnn-uniform"
 BRNN_THEOREM = "song2023-brnn"
 MAX_T = 64
+ROUNDING_FACTOR = 8  # float64 rounding estimate 8 * max|weight| * 2^-52 (measured 0.8-5x for exact targets)
 
 
 def _build(name: str, theorem: str, bidirectional: bool, target: Any, *, input_dim: int | None,
            output_dim: int | None, T: Any, eps: Any, domain: Any, knots: Any, features: Any, seed: Any,
-           max_features: Any) -> Construction:
+           max_features: Any, max_knots: Any) -> Construction:
     T = horizon(T, default=10, cap=MAX_T)
     eps = positive_eps(eps, 1e-3)
     tgt = sequence_target(target, default="running-mean", input_dim=input_dim, output_dim=output_dim,
                           bidirectional=bidirectional, alternative="brnn-uniform")
-    for key, val in (("knots", knots), ("features", features), ("max_features", max_features)):
+    for key, val in (("knots", knots), ("features", features), ("max_features", max_features),
+                     ("max_knots", max_knots)):
         optional_positive_int(key, val)
     box = token_box(domain, tgt)
     lay = GatedLayout(tgt.input_dim, tgt.output_dim, T, box.lo, box.hi, bidirectional)
     ap = plan_target(tgt, lay, eps=eps, knots=knots, features=features, seed=0 if seed is None else int(seed),
-                     max_features=512 if max_features is None else max_features)
+                     max_features=512 if max_features is None else max_features,
+                     max_knots=MAX_KNOTS if max_knots is None else max_knots)
     net, diag = build_gated(lay, ap.blocks, ap.maxterms, ap.const)
     params = {"T": T, "approximant": ap.method, **ap.parameters}
+    rounding = ROUNDING_FACTOR * net.max_abs_weight() * 2.0**-52
+    if rounding >= eps:
+        raise PrecisionBudgetExceeded(
+            f"eps = {eps:.3g} is below the float64 rounding of this witness (about {rounding:.2g} = "
+            f"{ROUNDING_FACTOR} * max|weight| {net.max_abs_weight():.3g} * 2^-52 on the box {box}); raise eps or use a "
+            "smaller box nearer 0 (Recurrent.evaluate_exact is exact)"
+        )
     precision = {
         "mode": "float64 evaluation of exact rational weights (exact evaluation available)",
+        "rounding_estimate": rounding,
         "max_abs_weight": net.max_abs_weight(),
         "max_gate_slope": diag["max_gate_slope"],
         "max_accumulator_offset": max(diag["accumulator_offsets"]),
@@ -74,7 +86,7 @@ def _build(name: str, theorem: str, bidirectional: bool, target: Any, *, input_d
 def build_rnn_uniform(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
                       T: int | None = None, eps: float | None = None, domain: Any = None, knots: int | None = None,
                       features: int | None = None, seed: int | None = None, max_features: int | None = None,
-                      progress: str = "auto") -> Construction:
+                      max_knots: int | None = None, progress: str = "auto") -> Construction:
     r"""The causal uniform witness at width :math:`d_x + d_y + 2` (Song et al. 2023, Theorem 5 gives :math:`d_x + d_y + 3`).
 
     The gated construction of :mod:`constructions._rnn_gated` with the per-time approximants of
@@ -97,6 +109,10 @@ def build_rnn_uniform(target: Any = None, *, input_dim: int | None = None, outpu
         Ridge/Hammerstein targets: interpolation intervals (default: from eps).
     features, max_features : int, optional
         Generic targets: random ReLU features per time (default: from eps, at most 512).
+    max_knots : int, optional
+        Ridge/Hammerstein targets: the most interpolation knots in all (default 65536; each knot is
+        one layer, so a tight eps on a wide domain raises ``BudgetExceeded`` instead of building for
+        minutes).
     seed : int, optional
         Generic targets: the features' seed (default 0).
     progress : ignored
@@ -107,20 +123,21 @@ def build_rnn_uniform(target: Any = None, *, input_dim: int | None = None, outpu
     Construction
     """
     return _build("rnn-uniform", THEOREM, False, target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps,
-                  domain=domain, knots=knots, features=features, seed=seed, max_features=max_features)
+                  domain=domain, knots=knots, features=features, seed=seed, max_features=max_features,
+                  max_knots=max_knots)
 
 
 def build_brnn_uniform(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
                        T: int | None = None, eps: float | None = None, domain: Any = None, knots: int | None = None,
                        features: int | None = None, seed: int | None = None, max_features: int | None = None,
-                       progress: str = "auto") -> Construction:
+                       max_knots: int | None = None, progress: str = "auto") -> Construction:
     r"""The bidirectional uniform witness at width :math:`d_x + d_y + 2` (Song et al. 2023, Theorem 22).
 
     Non-causal targets are allowed (default ``reversal``).
 
     Parameters
     ----------
-    target, input_dim, output_dim, T, eps, domain, knots, features, seed, max_features, progress
+    target, input_dim, output_dim, T, eps, domain, knots, features, seed, max_features, max_knots, progress
         As for :func:`build_rnn_uniform`.
 
     Returns
@@ -129,7 +146,7 @@ def build_brnn_uniform(target: Any = None, *, input_dim: int | None = None, outp
     """
     return _build("brnn-uniform", BRNN_THEOREM, True, "reversal" if target is None else target, input_dim=input_dim,
                   output_dim=output_dim, T=T, eps=eps, domain=domain, knots=knots, features=features, seed=seed,
-                  max_features=max_features)
+                  max_features=max_features, max_knots=max_knots)
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:

@@ -1,0 +1,123 @@
+"""QA regressions for the deep RNN witnesses (issue 6): unseen targets, boxes and budgets.
+
+Each test here reproduces a defect found by building witnesses the way an outside judge would
+(own causal targets, boxes away from [0, 1], tight eps, wide domains) and reading the JSON with a
+reader written from docs/format.md alone.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+from constructions import build
+from uat import io as uio
+from uat.errors import BudgetExceeded, PrecisionBudgetExceeded
+from uat.sequence_targets import make_sequence_target
+from uat.tolerances import tol
+
+
+# -- a plain reader of uat.rnn/1 (docs/format.md), float64 and exact ----------------------------------------------
+
+def _num(v, exact):
+    return (Fraction(v) if exact else float(Fraction(v))) if isinstance(v, str) else (Fraction(v) if exact else float(v))
+
+
+def _act(cell):
+    a = cell["activation"]
+    return a if isinstance(a, str) else a["name"]
+
+
+def _run(cell, H, reverse=False):
+    f = {"relu": lambda z: np.maximum(z, 0), "identity": lambda z: z, "tanh": np.tanh,
+         "sigmoid": lambda z: 1 / (1 + np.exp(-z))}[_act(cell)]
+    B = np.array([[_num(a, False) for a in r] for r in cell["input"]]).reshape(len(cell["input"]), -1)
+    b = np.array([_num(v, False) for v in cell["bias"]])
+    A = np.array([[_num(a, False) for a in r] for r in cell["recurrent"]]) if "recurrent" in cell else None
+    out, prev = np.zeros(H.shape[:2] + (len(b),)), np.zeros((H.shape[0], len(b)))
+    for t in (range(H.shape[1] - 1, -1, -1) if reverse else range(H.shape[1])):
+        z = H[:, t] @ B.T + b + (prev @ A.T if A is not None else 0)
+        prev = out[:, t] = f(z)
+    return out
+
+
+def read_rnn(doc, X):
+    mat = lambda m: np.array([[_num(a, False) for a in r] for r in m]).reshape(len(m), -1)  # noqa: E731
+    H = np.asarray(X, dtype=np.float64) @ mat(doc["lift"]).T
+    for layer in doc["layers"]:
+        if "forward" in layer:
+            H = _run(layer["forward"], H) @ mat(layer["mix_forward"]).T + \
+                _run(layer["backward"], H, True) @ mat(layer["mix_backward"]).T
+        else:
+            H = _run(layer, H)
+    return H @ mat(doc["readout"]).T + np.array([_num(v, False) for v in doc.get("readout_bias", [0] * doc["output_dim"])])
+
+
+def _doc(c):
+    return json.loads(uio.dumps(c.network))
+
+
+# -- own targets, shifted boxes, the reader, causality and determinism --------------------------------------------
+
+def _lag_product(p):  # y[t] = (x1[t] - x2[t-1], x1[1] x2[t]); d_x = 2, d_y = 2; a Python callable
+    prev = p[:, -2, 1] if p.shape[1] > 1 else np.zeros(len(p))
+    return np.stack([p[:, -1, 0] - prev, p[:, 0, 0] * p[:, -1, 1]], axis=1)
+
+
+def test_callable_target_on_shifted_box_read_from_json():
+    kw = dict(T=2, eps=0.1, input_dim=2, domain="[-2,-1]x[3,4]")
+    c = build("rnn-uniform", _lag_product, **kw)
+    doc = _doc(c)
+    assert c.network.width == 2 + 2 + 2 == doc_width(doc)
+    assert uio.dumps(build("rnn-uniform", _lag_product, **kw).network) == uio.dumps(c.network)
+    rng = np.random.default_rng(11)
+    X = np.array([-2.0, 3.0]) + rng.random((1500, 2, 2))
+    Y = read_rnn(doc, X)
+    assert np.max(np.abs(Y - c.network.evaluate(X))) < tol("exact_target")
+    tgt = make_sequence_target(_lag_product, input_dim=2)
+    assert np.max(np.linalg.norm(Y - tgt(X), axis=2)) < 0.1
+    X2 = X.copy()
+    X2[:, 1] += 0.5  # the future must not change the past, bit for bit
+    assert np.array_equal(read_rnn(doc, X2)[:, 0], Y[:, 0])
+
+
+def doc_width(doc):
+    w = len(doc["lift"])
+    for layer in doc["layers"]:
+        w = max(w, len(layer["bias"]) if "bias" in layer else len(layer["mix_forward"]))
+    return w
+
+
+# -- bug: ridge/Hammerstein interpolants had no size budget (minutes and gigabytes, then a huge witness) ----------
+
+@pytest.mark.parametrize("target, kw", [
+    ("wiener-tanh", dict(T=5, eps=1e-3, domain="[-10000,10000]")),   # ~3e6 knots: ran for minutes at 6 GB
+    ("hammerstein", dict(T=30, eps=1e-6)),                             # ~7e5 knots
+    ("wiener-sin", dict(T=3, knots=10**8)),                            # an explicit --knots beyond the budget
+])
+def test_interpolant_knot_budget_raises_quickly(target, kw):
+    t0 = time.perf_counter()
+    with pytest.raises(BudgetExceeded, match="max_knots"):
+        build("rnn-uniform", target, **kw)
+    assert time.perf_counter() - t0 < 20  # refused before anything is built (generous: a shared machine)
+
+
+def test_knot_budget_is_a_parameter():
+    with pytest.raises(BudgetExceeded, match="max_knots = 10"):
+        build("rnn-uniform", "wiener-sin", T=2, knots=8, max_knots=10)
+    assert build("rnn-uniform", "wiener-sin", T=2, knots=8, max_knots=16).parameters["knots"] == 8
+
+
+# -- bug: eps below the witness's float64 rounding gave a silently failing witness (predicted error 0) ------------
+
+def test_eps_below_float64_rounding_raises():
+    with pytest.raises(PrecisionBudgetExceeded, match="eps = 1e-06"):
+        build("rnn-uniform", "running-mean", T=10, eps=1e-6, domain="[1000000000000,1000000000001]")
+    with pytest.raises(PrecisionBudgetExceeded, match="float64 rounding"):
+        build("brnn-uniform", "reversal", T=3, eps=1e-17)
+    c = build("rnn-uniform", "running-mean", T=10, eps=1e-10, domain="[-100,100]")
+    assert c.precision["rounding_estimate"] < 1e-10
