@@ -137,7 +137,7 @@ def check_budget(kind: str, n: int, d: int, box: Box) -> int:
     if n > limit:
         where = "a centred domain" if spread == 1 else f"the domain {box}"
         raise PrecisionBudgetExceeded(
-            f"{name}: N = {n} exceeds the float64 decoding budget N <= {limit} for D {'= 1' if d == 1 else '>= 2'} on "
+            f"{name}: N = {n} exceeds the float64 decoding budget N <= {limit} for D = {d} on "
             f"{where} (beyond it duplicated or close rows decode with errors above 1e-8; docs/deepsets.md); use "
             "smaller sets" + (", deepsets-lp" if kind == "le" else "") + (", a domain centred at 0" if spread < 1 else "")
             + ", or compare embeddings exactly with DeepSets.embed_exact"

@@ -43,16 +43,20 @@ VARIANTS = ("improved", "paper")
 # recovers sets to ~1e-12 including rows 1e-3 apart; LP fails from N = 14).  Beyond it the
 # builders raise PrecisionBudgetExceeded.
 N_MAX_FLOAT = 10
-# The float64 decoding budget per embedding, dimension class (D = 1 has a single anchor
-# candidate, so no choice of a well-conditioned one) and domain: "centred" boxes have relative
-# spread 1 (the box is symmetric about 0), the others at least MIN_SPREAD.  Each entry is the
-# largest N whose witness passes its own verifier at eps = 1e-8 (random sets, duplicated rows,
-# rows 1e-3 r apart; seeds 0-3) on [-1,1]^D and [0,1]^D (docs/deepsets.md, "Precision budget").
+# The float64 decoding budget per embedding, dimension class and domain.  D = 1 has a single
+# anchor candidate, so no choice of a well-conditioned one; from D = 5 on, sets whose row
+# differences are orthogonal to D - 1 candidates each leave fewer good anchors.  "centred"
+# boxes have relative spread 1 (symmetric about 0), the others at least MIN_SPREAD.  Each entry
+# is the largest N whose witness passed its own verifier at eps = 1e-8 (random sets, duplicated
+# rows, rows 1e-3 r apart, anchor-adversarial sets; several seeds) on [-1,1]^D and [0,1]^D
+# (docs/deepsets.md, "Pitfalls and the precision budget").
 N_MAX_BUDGET = {
     ("lp", "D=1", "centred"): 4, ("lp", "D=1", "off-centre"): 4,
-    ("lp", "D>=2", "centred"): 10, ("lp", "D>=2", "off-centre"): 7,
+    ("lp", "D=2..4", "centred"): 10, ("lp", "D=2..4", "off-centre"): 7,
+    ("lp", "D>=5", "centred"): 8, ("lp", "D>=5", "off-centre"): 4,
     ("le", "D=1", "centred"): 4, ("le", "D=1", "off-centre"): 4,
-    ("le", "D>=2", "centred"): 6, ("le", "D>=2", "off-centre"): 6,
+    ("le", "D=2..4", "centred"): 6, ("le", "D=2..4", "off-centre"): 6,
+    ("le", "D>=5", "centred"): 5, ("le", "D>=5", "off-centre"): 5,
 }
 # Relative spread r_min / max_i(|c_i| + r_i) of the sampling box (c centre, r half-widths): below
 # it the points share their leading digits and the power sums lose their spread.
@@ -83,7 +87,8 @@ def domain_spread(lo: Any, hi: Any) -> tuple[Fraction, Fraction]:
 
 def n_max_float(kind: str, d: int, centred: bool) -> int:
     """The float64 decoding budget: the largest N for this embedding, dimension and domain class (:data:`N_MAX_BUDGET`)."""
-    return N_MAX_BUDGET[(kind, "D=1" if d == 1 else "D>=2", "centred" if centred else "off-centre")]
+    dims = "D=1" if d == 1 else "D=2..4" if d <= 4 else "D>=5"
+    return N_MAX_BUDGET[(kind, dims, "centred" if centred else "off-centre")]
 
 
 def k1(n: int, d: int) -> int:

@@ -74,7 +74,7 @@ def build_deepsets_le(target: Any = None, *, N: int = 3, D: int = 2, eps: Any = 
         The set target composed with the decoder (default: the decoded set, ``lex-sort``).
     N, D : int
         Set size and element dimension (N within the float64 decoding budget
-        :data:`~constructions._deepsets_common.N_MAX_BUDGET`: 4 for D = 1, 6 for D >= 2).
+        :data:`~constructions._deepsets_common.N_MAX_BUDGET`: 4 for D = 1, 6 for D = 2..4, 5 beyond).
     eps : float, optional
         The accuracy the verifier judges (default 1e-8).
     domain : str or Box, optional

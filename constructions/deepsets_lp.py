@@ -79,8 +79,8 @@ def build_deepsets_lp(target: Any = None, *, N: int = 3, D: int = 2, variant: st
         decoded set itself (``lex-sort``).
     N, D : int
         Set size and element dimension (N within the float64 decoding budget
-        :data:`~constructions._deepsets_common.N_MAX_BUDGET`: 4 for D = 1, 10 for D >= 2 on a
-        centred box, 7 otherwise).
+        :data:`~constructions._deepsets_common.N_MAX_BUDGET`: 4 for D = 1; for D = 2..4, 10 on a
+        centred box and 7 otherwise; for D >= 5, 8 and 4).
     variant : {"improved", "paper"}
         K2 = N - 1 or the paper's K2 = N(N-1) + 1 coupling coefficients.
     eps : float, optional

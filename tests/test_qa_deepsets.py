@@ -81,7 +81,7 @@ def test_near_collision_family_stays_in_the_box(domain):
 
 @pytest.mark.parametrize("kw, message", [
     ({"name": "deepsets-lp", "N": 5, "D": 1}, r"N = 5 exceeds .* N <= 4 for D = 1"),
-    ({"name": "deepsets-le", "N": 7, "D": 2}, r"N = 7 exceeds .* N <= 6 for D >= 2.*deepsets-lp"),
+    ({"name": "deepsets-le", "N": 7, "D": 2}, r"N = 7 exceeds .* N <= 6 for D = 2.*deepsets-lp"),
     ({"name": "deepsets-le", "N": 5, "D": 1}, r"N = 5 exceeds .* N <= 4"),
     ({"name": "deepsets-lp", "N": 8, "D": 3, "domain": "[0,1]^3"}, r"N = 8 exceeds .* N <= 7 .*\[0,1\]\^3"),
     ({"name": "deepsets-lp", "N": 3, "D": 2, "domain": "[1/2,7/10]^2"}, r"narrow for its offset .*map the data"),
@@ -237,3 +237,13 @@ def test_width_formulas_against_the_paper_bounds_for_small_n_and_d():
     # D = 1: one direction's power sums are injective, so the lower bound is N, not N(D+1)
     assert lower_bound_lp(4, 1) == 4
     assert build("deepsets-lp", N=4, D=1).extra_metadata["lower_bound"] == 4
+
+
+@pytest.mark.parametrize("name, n, d, domain", [
+    ("deepsets-lp", 6, 8, "[0,1]^8"),  # was 0.24 on anchor-adversarial sets
+    ("deepsets-le", 6, 8, None),  # was 6.7e-2
+    ("deepsets-le", 6, 5, "[0,1]^5"),  # was 4.2e-8
+])
+def test_high_dimensional_settings_beyond_the_budget_are_refused(name, n, d, domain):
+    with pytest.raises(PrecisionBudgetExceeded, match=f"N = {n} exceeds .* for D = {d}"):
+        build(name, N=n, D=d, domain=domain)
