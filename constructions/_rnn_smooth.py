@@ -39,6 +39,7 @@ channel :math:`\kappa`) for the sigmoid -- the published widths (:math:`\alpha =
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -128,13 +129,27 @@ class _Emitter:
         self.pending = {ch: -v for ch, v in g.items()}
 
 
+def _unit_slopes(blk: SmoothBlock, zlo: float, zhi: float) -> dict[int, float]:
+    """Per output, the largest slope in z of the block's units (on 257 points of the z range; a linear unit has slope g)."""
+    z = np.linspace(zlo, zhi, 257)
+    out: dict[int, np.ndarray] = {}
+    for unit in blk.units:
+        d = np.ones_like(z) if unit.linear else unit.a * (1.0 - np.tanh(unit.a * z + unit.b) ** 2)
+        for k, g in unit.gains.items():
+            out[k] = out.get(k, 0.0) + g * d
+    return {k: float(np.max(np.abs(v))) for k, v in out.items()}
+
+
 def build_smooth(d_x: int, d_y: int, T: int, lo: Sequence[float], hi: Sequence[float], blocks: Sequence[SmoothBlock],
-                 act: str, delta: float) -> tuple[Recurrent, dict]:
-    """The plain ``act`` network (width d_x + d_y + 3, + 1 for the sigmoid) and diagnostics."""
+                 act: str, delta: float, lin_budget: float | None = None) -> tuple[Recurrent, dict]:
+    """The plain ``act`` network (width d_x + d_y + 3, + 1 for the sigmoid) and diagnostics.
+
+    ``lin_budget``: the running signal of a block is carried divided by the smallest S >= 1 whose
+    linearisation error :math:`L_0/S^2` is within it (wide boxes; a larger :math:`S` costs rounding)."""
     W = d_x + d_y + 3
     V, C = list(range(d_x)), d_x
     A = list(range(d_x + 1, d_x + 1 + d_y))
-    S = d_x + d_y + 1
+    S_CH = d_x + d_y + 1
     em = _Emitter(W, d_x, act)
     # the counter is the most sensitive identity channel (its error enters every gate times K): keep it small;
     # for the sigmoid, whose identity channels decode with an absolute error ~2 eps/delta, not too small
@@ -152,35 +167,51 @@ def build_smooth(d_x: int, d_y: int, T: int, lo: Sequence[float], hi: Sequence[f
     base = V + [C] + A
     counts = {"blocks": 0, "loads": 0, "units": 0}
     max_K = 0.0
+    lin: dict[tuple[int, int], float] = {}  # (t0, k) -> bound on the tanh(delta u) ~ delta u error of that output
     for blk in blocks:
         counts["blocks"] += 1
         span = len(blk.alpha)
         loads = [tau for tau in range(1, span + 1) if any(blk.alpha[tau - 1])]
-        for tau in loads:
-            row = {V[i]: a for i, a in enumerate(blk.alpha[tau - 1]) if a}  # delta alpha . xhat = alpha . v
-            u = delta * sum(abs(a) for a in blk.alpha[tau - 1])
-            K = GATE_MARGIN + u
-            em.gated(base + [S], row, 0.0, C, float(tau), K, {S: delta}, reset=[S] if tau == loads[0] else [])
-            counts["loads"] += 1
-        if loads:  # integrator s'[t] = s'[t-1] + s'_in[t] (the pending subtraction of the last load merges here)
-            em.emit(base + [S], recurrent={S: 1.0})
         zlo, zhi = blk.z_range()
         zmax = max(abs(zlo), abs(zhi))
+        # s' carries delta^2 (z - c) / S; |tanh y - y| <= |y|^3 / 3 bounds the error of the loads on z and of the
+        # linear units by L0 / S^2: the smallest S >= 1 within lin_budget (wide boxes need S > 1)
+        slopes = _unit_slopes(blk, zlo, zhi)
+        cube = delta**2 / 3 * sum(sum(abs(a) for a in blk.alpha[tau - 1]) ** 3 for tau in loads)
+        lin_g = sum(abs(g) for u in blk.units if u.linear for g in u.gains.values())
+        L0 = max(slopes.values(), default=0.0) * cube + lin_g * delta**2 * zmax**3 / 3
+        S = max(1.0, math.sqrt(L0 / lin_budget)) if lin_budget else 1.0
+        ez = cube / S**2  # error of z
+        for tau in loads:
+            row = {V[i]: a / S for i, a in enumerate(blk.alpha[tau - 1]) if a}  # delta alpha . xhat / S = alpha . v / S
+            u = delta * sum(abs(a) for a in blk.alpha[tau - 1]) / S
+            K = GATE_MARGIN + u
+            em.gated(base + [S_CH], row, 0.0, C, float(tau), K, {S_CH: delta}, reset=[S_CH] if tau == loads[0] else [])
+            counts["loads"] += 1
+        if loads:  # integrator s'[t] = s'[t-1] + s'_in[t] (the pending subtraction of the last load merges here)
+            em.emit(base + [S_CH], recurrent={S_CH: 1.0})
+        for k, slope in slopes.items():
+            lin[blk.t0, k] = lin.get((blk.t0, k), 0.0) + slope * ez
         for unit in blk.units:
             if not any(unit.gains.values()):
                 continue
-            a, b = (delta, 0.0) if unit.linear else (unit.a, unit.b)
+            # a linear term g z is delta g S tanh(delta z / S) ~ delta^2 g z
+            a, b = (delta / S, 0.0) if unit.linear else (unit.a, unit.b)
             K = GATE_MARGIN + abs(a) * zmax + abs(b)
             max_K = max(max_K, K)
-            row = {S: a / delta**2} if (a and loads) else {}
+            row = {S_CH: a * S / delta**2} if (a and loads) else {}
             const = a * blk.c + b
-            scale = delta if unit.linear else delta**2
+            scale = delta * S if unit.linear else delta**2
             gains = {A[k]: scale * g for k, g in unit.gains.items() if g}
-            em.gated(base + [S], row, const, C, float(blk.t0), K, gains)
+            if unit.linear:
+                for k, g in unit.gains.items():
+                    lin[blk.t0, k] = lin.get((blk.t0, k), 0.0) + abs(g) * delta**2 * zmax**3 / (3 * S**2)
+            em.gated(base + [S_CH], row, const, C, float(blk.t0), K, gains)
             counts["units"] += 1
     em.emit(base)  # flush the last pending subtraction
     readout = np.zeros((d_y, W))
     for k in range(d_y):
         readout[k, A[k]] = 1.0 / delta**2
     net = linearise(lift, em.cells, readout, act, delta)
-    return net, {**counts, "max_gate_slope": max_K, "modified_depth": len(em.cells)}
+    return net, {**counts, "max_gate_slope": max_K, "modified_depth": len(em.cells),
+                 "linearisation_error": max(lin.values(), default=0.0)}

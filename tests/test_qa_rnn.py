@@ -121,3 +121,34 @@ def test_eps_below_float64_rounding_raises():
         build("brnn-uniform", "reversal", T=3, eps=1e-17)
     c = build("rnn-uniform", "running-mean", T=10, eps=1e-10, domain="[-100,100]")
     assert c.precision["rounding_estimate"] < 1e-10
+
+
+# -- bug: rnn-tanh / rnn-sigmoid on boxes away from [0, 1] silently missed eps (delta * |z| not small) ---------
+
+def _sampled_sup(c, target, box_lo, box_hi, T, n=2000):
+    tgt = make_sequence_target(target, input_dim=c.network.input_dim)
+    u = np.random.default_rng(7).random((n, T, c.network.input_dim))
+    x = np.asarray(box_lo) + (np.asarray(box_hi) - np.asarray(box_lo)) * u
+    return float(np.max(np.linalg.norm(read_rnn(_doc(c), x) - tgt(x), axis=2)))
+
+
+@pytest.mark.parametrize("act, target, domain, lo, hi, T", [
+    ("tanh", "wiener-tanh", "[-100,100]", -100, 100, 5),   # was 2.0e-2 > eps = 1e-3
+    ("sigmoid", "iir", "[-20,20]", -20, 20, 6),             # was 5.0e-2
+])
+def test_smooth_witness_meets_eps_on_wide_boxes(act, target, domain, lo, hi, T):
+    c = build(f"rnn-{act}", target, T=T, eps=1e-3, domain=domain)
+    assert c.network.width == 1 + 1 + 3 + (act == "sigmoid")
+    assert c.precision["linearisation_error"] < 1e-3 / 2
+    assert _sampled_sup(c, target, lo, hi, T) < 1e-3
+
+
+def test_smooth_witness_below_reach_raises():
+    # the delta-trick's floor (delta^2 linearisation, then rounding): 6.7e-9 was returned silently for eps = 1e-12
+    with pytest.raises(PrecisionBudgetExceeded, match="misses eps = 1e-12"):
+        build("rnn-tanh", "running-mean", T=30, eps=1e-12)
+    with pytest.raises(PrecisionBudgetExceeded, match="sigmoid witness misses eps"):  # was built with error 2.0
+        build("rnn-sigmoid", "wiener-tanh", T=5, eps=1e-3, domain="[-100,100]")
+    # an explicit delta (error-versus-delta studies) still builds, with the sampled error in the notes
+    c = build("rnn-tanh", "running-mean", T=3, eps=1e-6, delta=1e-2)
+    assert "WARNING: sampled error" in c.notes and c.precision["sampled_self_check"] > 1e-6
