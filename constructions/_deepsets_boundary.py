@@ -14,18 +14,18 @@ from typing import Any
 import numpy as np
 
 from uat.domains import Box, parse_domain
-from uat.errors import ParameterError, PrecisionBudgetExceeded
+from uat.errors import BudgetExceeded, ParameterError, PrecisionBudgetExceeded
 from uat.set_targets import make_set_target
 
 from ._common import positive_eps
 from ._deepsets_common import (
-    LE_MIN_HALF_WIDTH, MIN_SPREAD, N_MAX_FLOAT, VARIANTS, domain_spread, lower_bound_le, lower_bound_lp, n_max_float,
+    LE_MIN_HALF_WIDTH, MAX_LATENT, MIN_SPREAD, N_MAX_FLOAT, VARIANTS, domain_spread, lower_bound_le, lower_bound_lp, n_max_float,
     width_le, width_lp,
 )
 from ._registry import Construction
 
 __all__ = [
-    "DEFAULT_EPS", "check_dims", "domain_box", "check_budget", "add_set_arguments", "set_args", "supports", "resolve_target",
+    "DEFAULT_EPS", "check_dims", "domain_box", "check_budget", "check_size", "add_set_arguments", "set_args", "supports", "resolve_target",
     "set_metadata", "set_construction",
 ]
 
@@ -143,6 +143,29 @@ def check_budget(kind: str, n: int, d: int, box: Box) -> int:
             + ", or compare embeddings exactly with DeepSets.embed_exact"
         )
     return limit
+
+
+def check_size(name: str, width: int) -> None:
+    """Refuse a witness whose latent width L exceeds :data:`MAX_LATENT` (build time, file size, verification time).
+
+    Parameters
+    ----------
+    name : str
+        The construction (with its variant) for the message.
+    width : int
+        Its latent width L.
+
+    Raises
+    ------
+    BudgetExceeded
+        ``width > MAX_LATENT``; the message names L and the smaller alternatives.
+    """
+    if width > MAX_LATENT:
+        raise BudgetExceeded(
+            f"{name}: the latent width L = {width:,} exceeds the size budget of {MAX_LATENT:,} features (building, "
+            "the witness file and verification would take minutes to hours and gigabytes); use the improved LP "
+            "variant, deepsets-le, or smaller N or D"
+        )
 
 
 def add_set_arguments(parser: argparse.ArgumentParser, *, variants: bool) -> None:

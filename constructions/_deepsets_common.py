@@ -35,7 +35,7 @@ from uat.errors import ParameterError
 __all__ = [
     "VARIANTS", "N_MAX_FLOAT", "k1", "k2", "anchor_candidates", "coupling_gammas", "width_lp", "width_le",
     "lower_bound_lp", "lower_bound_le", "precision_budget", "width_table", "N_MAX_BUDGET", "MIN_SPREAD",
-    "LE_MIN_HALF_WIDTH", "domain_spread", "n_max_float",
+    "LE_MIN_HALF_WIDTH", "domain_spread", "n_max_float", "MAX_LATENT",
 ]
 
 VARIANTS = ("improved", "paper")
@@ -58,6 +58,9 @@ N_MAX_BUDGET = {
     ("le", "D=2..4", "centred"): 6, ("le", "D=2..4", "off-centre"): 6,
     ("le", "D>=5", "centred"): 5, ("le", "D>=5", "off-centre"): 5,
 }
+# Size budget: the largest latent width L a builder accepts.  LP (paper) at N = 8, D = 10 has
+# L = 1,155,784: 55 s to build, a 75 MB file, and verification that runs for many minutes.
+MAX_LATENT = 300_000
 # Relative spread r_min / max_i(|c_i| + r_i) of the sampling box (c centre, r half-widths): below
 # it the points share their leading digits and the power sums lose their spread.
 MIN_SPREAD = Fraction(1, 2)

@@ -36,7 +36,7 @@ from uat.deepsets import DeepSets
 from uat.set_embedding import SetEmbedding
 
 from ._deepsets_boundary import (
-    add_set_arguments, check_budget, check_dims, domain_box, resolve_target, set_args, set_construction, supports,
+    add_set_arguments, check_budget, check_dims, check_size, domain_box, resolve_target, set_args, set_construction, supports,
 )
 from ._deepsets_common import anchor_candidates, k1, lower_bound_le, precision_budget, width_le
 from ._registry import Construction, ConstructionSpec, ContractCase, register
@@ -90,6 +90,7 @@ def build_deepsets_le(target: Any = None, *, N: int = 3, D: int = 2, eps: Any = 
     n, d = check_dims(N, D)
     box = domain_box(domain, d)
     n_max = check_budget("le", n, d, box)
+    check_size("deepsets-le", width_le(n, d))
     readout, target_text = resolve_target(target, n, d)
     layout = AnchorLayout("le", n, anchor_candidates(n, d))
     net = DeepSets(SetEmbedding("le", layout.weight()), n, layout, readout)

@@ -36,7 +36,7 @@ from uat.deepsets import DeepSets
 from uat.set_embedding import SetEmbedding
 
 from ._deepsets_boundary import (
-    add_set_arguments, check_budget, check_dims, domain_box, resolve_target, set_args, set_construction, supports,
+    add_set_arguments, check_budget, check_dims, check_size, domain_box, resolve_target, set_args, set_construction, supports,
 )
 from ._deepsets_common import anchor_candidates, coupling_gammas, k1, k2, lower_bound_lp, precision_budget, width_lp
 from ._registry import Construction, ConstructionSpec, ContractCase, register
@@ -99,6 +99,7 @@ def build_deepsets_lp(target: Any = None, *, N: int = 3, D: int = 2, variant: st
     count = k2(n, variant)
     box = domain_box(domain, d)
     n_max = check_budget("lp", n, d, box)
+    check_size(f"deepsets-lp ({variant})", width_lp(n, d, variant))
     readout, target_text = resolve_target(target, n, d)
     gammas = coupling_gammas(count)
     layout = AnchorLayout("lp", n, anchor_candidates(n, d), gammas)

@@ -247,3 +247,11 @@ def test_width_formulas_against_the_paper_bounds_for_small_n_and_d():
 def test_high_dimensional_settings_beyond_the_budget_are_refused(name, n, d, domain):
     with pytest.raises(PrecisionBudgetExceeded, match=f"N = {n} exceeds .* for D = {d}"):
         build(name, N=n, D=d, domain=domain)
+
+
+def test_huge_witnesses_are_refused_before_building():
+    # bug: LP (paper) at N = 8, D = 10 (L = 1,155,784) took 55 s and a 75 MB file, then verification ran for many minutes
+    from uat.errors import BudgetExceeded
+
+    with pytest.raises(BudgetExceeded, match=r"L = 1,155,784 exceeds the size budget of 300,000"):
+        build("deepsets-lp", N=8, D=10, variant="paper")
