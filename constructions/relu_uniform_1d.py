@@ -34,11 +34,12 @@ from ._relu_api import add_arguments, as_bool, check_overrides, construction_res
 from ._relu_build import build_uniform_1d
 from ._relu_cells import cell_values, in_mode
 from ._relu_params import MAX_BITS, grid_bits, modulus
+from ._relu_plan import EXACT_AUTO_CELLS
 
 __all__ = ["build_relu_uniform_1d", "width", "theorem_for", "demo_cases", "contract_cases"]
 
 NAME = "relu-uniform-1d"
-OVERRIDES = ("bits", "lipschitz", "exact")
+OVERRIDES = ("bits", "lipschitz", "exact", "max_cells")
 
 
 def width(d_x: int, d_y: int) -> int:
@@ -97,7 +98,9 @@ def build_relu_uniform_1d(target: Any = None, *, eps: Any = None, domain: Any = 
     p : ignored
         Accepted for a uniform CLI.
     **overrides
-        ``bits`` (K), ``lipschitz`` (declared constant), ``exact`` (Fraction weights).
+        ``bits`` (K), ``lipschitz`` (declared constant), ``exact`` (Fraction weights; by default only
+        for a rational target with at most ``EXACT_AUTO_CELLS`` cells), ``max_cells`` (default
+        :math:`2^{21}`; a larger automatic grid is refused).
 
     Returns
     -------
@@ -118,8 +121,14 @@ def build_relu_uniform_1d(target: Any = None, *, eps: Any = None, domain: Any = 
     K = grid_bits(overrides.get("bits"), lambda k: bound(2**k) <= eps,
                   f"{NAME}: no grid with at most 2^{MAX_BITS} cells reaches sup error {eps}")
     N = 2**K
+    max_cells = int(overrides.get("max_cells", 1 << 21))
+    if overrides.get("bits") is None and N > max_cells:
+        raise ParameterError(
+            f"{NAME}: reaching sup error {eps:g} needs {N} cells (about {2 * N} layers), above max_cells={max_cells}; "
+            "use a larger eps, declare a smaller Lipschitz constant (lipschitz=...), or raise max_cells")
     exact = as_bool(overrides.get("exact"), "exact")
-    cv = in_mode(cell_values(t, box, N, "centre", try_exact=exact is not False), exact)
+    try_exact = exact is True or (exact is None and N <= EXACT_AUTO_CELLS)
+    cv = in_mode(cell_values(t, box, N, "centre", try_exact=try_exact), exact)
     use_exact, vals = cv.exact, cv.values
     delta = Fraction(1, 8 * N)
     with progress_meter(progress, NAME, N) as pr:

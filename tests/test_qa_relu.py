@@ -44,3 +44,20 @@ def test_whole_estimates_a_non_certified_far_field() -> None:
     text = c.network.metadata["assumptions"][0]
     assert "beyond the ring" in text and "estimate" in text
     assert 0 < c.network.metadata["error_terms"]["tail"] < 1e-3
+
+
+# --- relu-uniform-1d: size guards (a tight eps on a rational target used to run exact arithmetic for hours) -----
+
+def test_uniform_1d_exact_only_for_small_grids() -> None:
+    from constructions._relu_plan import EXACT_AUTO_CELLS
+
+    c = constructions.build("relu-uniform-1d", "[x1**3, x1]", eps=1, bits=13, domain="[1/1000, 2/1000]",
+                            progress="quiet")
+    assert 2**13 > EXACT_AUTO_CELLS and not c.network.is_exact and c.parameters["exact"] is False
+    small = constructions.build("relu-uniform-1d", "[x1**3, x1]", eps=1, bits=4, progress="quiet")
+    assert small.network.is_exact
+
+
+def test_uniform_1d_refuses_grids_above_max_cells() -> None:
+    with pytest.raises(ParameterError, match="needs 1048576 cells .* above max_cells=524288"):
+        constructions.build("relu-uniform-1d", "x1", eps=1e-6, max_cells=1 << 19, progress="quiet")
