@@ -40,7 +40,7 @@ from ._common import all_dims, optional_positive_int, positive_eps
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 from ._rnn_common import (
     add_delta_argument, add_feature_arguments, add_horizon_argument, horizon, linearisation_scale, rnn_construction,
-    sequence_target, token_box,
+    sampled_sup_check, sequence_target, token_box,
 )
 from ._rnn_smooth import build_smooth
 from ._rnn_smooth_plan import plan_smooth
@@ -66,7 +66,7 @@ def _build(act: str, target: Any, *, input_dim: Any, output_dim: Any, T: Any, ep
                        max_features=512 if max_features is None else max_features)
     net, diag = build_smooth(tgt.input_dim, tgt.output_dim, T, [float(v) for v in lo], [float(v) for v in hi],
                              plan.blocks, act, d, lin_budget=eps / 4)
-    check = _self_check(net, tgt, T, lo, hi)
+    check = sampled_sup_check(net, tgt, T, lo, hi)
     if check > eps and delta is None:
         raise PrecisionBudgetExceeded(
             f"the {act} witness misses eps = {eps:.3g}: its float64 error on 320 sampled sequences is {check:.3g} (fit "
@@ -88,14 +88,6 @@ def _build(act: str, target: Any, *, input_dim: Any, output_dim: Any, T: Any, ep
                f"width d_x+d_y+{3 + (act == 'sigmoid')} is the published one (alpha = {int(act == 'sigmoid')})"),
         delta=d, fit_error=plan.approx_error,
     )
-
-
-def _self_check(net: Any, tgt: Any, T: int, lo: np.ndarray, hi: np.ndarray) -> float:
-    """The sup error on 256 uniform and 64 corner sequences (seeded): a build-time guard, not a certificate."""
-    rng = np.random.default_rng(0)
-    u = np.concatenate([rng.random((256, T, len(lo))), rng.integers(0, 2, (64, T, len(lo))).astype(float)])
-    x = lo + (hi - lo) * u
-    return float(np.max(np.linalg.norm(net.evaluate(x) - tgt(x), axis=2)))
 
 
 def build_rnn_tanh(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,

@@ -38,14 +38,14 @@ from typing import Any
 
 import numpy as np
 
-from uat.errors import ParameterError
+from uat.errors import ParameterError, PrecisionBudgetExceeded
 from uat.sequence_targets import HammersteinStructure, RidgeStructure
 
 from ._cli import options_from_args
 from ._common import positive_eps
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 from ._rnn_common import add_delta_argument, add_horizon_argument, horizon, linearisation_scale, rnn_construction, \
-    sequence_target, token_box
+    sampled_sup_check, sequence_target, token_box
 from ._rnn_delta import SIGMA, ModifiedCell, linearise
 from ._rnn_smooth_plan import fit_units
 
@@ -154,21 +154,43 @@ def _build(act: str, target: Any, *, input_dim: int | None, output_dim: int | No
         cell(A, B, None)
     readout = np.zeros((d, W))
     readout[range(d), ACC] = 1.0
-    delta = _delta(act, delta, eps, max(abs(zlo), abs(zhi)), T)
+    given = delta is not None
+    delta = _delta(act, delta, eps, max(abs(zlo), abs(zhi), _partial_sums(act, c0_fit, c1_fit, units, zlo, zhi, T)), T)
     net = linearise(lift, cells, readout, act, delta)
+    check = sampled_sup_check(net, tgt, T, box.lo_array, box.hi_array)
+    if check > eps and not given:
+        raise PrecisionBudgetExceeded(
+            f"the rnn-{act}-iir witness misses eps = {eps:.3g}: its float64 error on 320 sampled sequences is "
+            f"{check:.3g} (fit {fit_err:.2g}, delta = {delta:.2g}); raise eps, use a smaller box, or use rnn-{act}"
+        )
     width = W + (1 if SIGMA[act][0] else 0)
     theorem = f"song2023-rnn-{act}"
     return rnn_construction(
         net, name=f"rnn-{act}-iir", theorem=theorem, width=width, target=tgt, box=box, eps=eps, T=T, norm="sup",
         parameters={"T": T, "delta": delta, "units": len(units), "fit_error": fit_err},
         precision={"mode": "float64", "delta": delta, "max_abs_weight": net.max_abs_weight(),
-                   "decode_rounding_scale": 2.0**-52 * (1 + SIGMA[act][0] / (delta * SIGMA[act][1]))},
+                   "decode_rounding_scale": 2.0**-52 * (1 + SIGMA[act][0] / (delta * SIGMA[act][1])),
+                   "sampled_self_check": check},
         notes=(f"modified RNN (exact identity channels) with a {len(units)}-unit {act} fit of g (max fit error "
                f"{fit_err:.2e}), identity channels delta-linearised with delta = {delta:g} (error O(delta^2)); "
                f"restricted class (first-order Wiener/Hammerstein); width 2d+1{'+1' if SIGMA[act][0] else ''} is this "
                "construction's, the published bound for general targets is larger"),
         delta=delta,
     )
+
+
+def _partial_sums(act: str, c0: float, c1: float, units: list, zlo: float, zhi: float, T: int) -> float:
+    """The largest value the accumulator holds while the fit of g is summed unit by unit (times T for the
+    Hammerstein recursion): fitted units cancel, so on wide boxes the partial sums dwarf g, and the identity
+    channel carrying them needs a delta small against their size."""
+    z = np.linspace(zlo, zhi, 257)
+    f = np.tanh if act == "tanh" else (lambda v: 1.0 / (1.0 + np.exp(-v)))
+    acc = c0 + c1 * z
+    top = float(np.max(np.abs(acc)))
+    for a, b, c in units:
+        acc = acc + c * f(a * z + b)
+        top = max(top, float(np.max(np.abs(acc))))
+    return top * T
 
 
 def _delta(act: str, delta: Any, eps: float, zmax: float, T: int) -> float:

@@ -152,3 +152,18 @@ def test_smooth_witness_below_reach_raises():
     # an explicit delta (error-versus-delta studies) still builds, with the sampled error in the notes
     c = build("rnn-tanh", "running-mean", T=3, eps=1e-6, delta=1e-2)
     assert "WARNING: sampled error" in c.notes and c.precision["sampled_self_check"] > 1e-6
+
+
+# -- bug: rnn-tanh-iir / rnn-sigmoid-iir ignored the size of the accumulator's partial sums (errors up to 5e3) ----
+
+def test_iir_witness_on_wider_box_meets_eps():
+    c = build("rnn-tanh-iir", "hammerstein", T=6, eps=1e-3, domain="[-2,2]")   # was 1.2e-2
+    assert c.network.width == 3
+    assert _sampled_sup(c, "hammerstein", -2, 2, 6) < 1e-3
+
+
+@pytest.mark.parametrize("act, domain", [("sigmoid", "[-5,5]"), ("tanh", "[-5,5]"), ("sigmoid", "[-2,2]")])
+def test_iir_witness_out_of_reach_raises(act, domain):
+    # built silently with errors 5.4e3 (sigmoid) and 2.7e3 (tanh) on [-5,5], 837 (sigmoid) on [-2,2]
+    with pytest.raises(PrecisionBudgetExceeded, match=f"rnn-{act}-iir witness misses eps"):
+        build(f"rnn-{act}-iir", "hammerstein", T=6, eps=1e-3, domain=domain)
