@@ -167,3 +167,10 @@ def test_iir_witness_out_of_reach_raises(act, domain):
     # built silently with errors 5.4e3 (sigmoid) and 2.7e3 (tanh) on [-5,5], 837 (sigmoid) on [-2,2]
     with pytest.raises(PrecisionBudgetExceeded, match=f"rnn-{act}-iir witness misses eps"):
         build(f"rnn-{act}-iir", "hammerstein", T=6, eps=1e-3, domain=domain)
+
+
+def test_expression_as_sequence_target_names_the_fix():
+    from uat.errors import TargetError
+
+    with pytest.raises(TargetError, match="expressions are not sequence targets"):
+        build("rnn-uniform", "sin(2*pi*x1)", T=2)

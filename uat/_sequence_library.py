@@ -257,7 +257,9 @@ def library_sequence_target(name: str, *, input_dim: int = 1) -> SequenceTarget:
     """
     key = name.strip().lower()
     if key not in SEQUENCE_LIBRARY:
-        raise TargetError(f"unknown sequence target {name!r}; the library has: {', '.join(SEQUENCE_LIBRARY)}")
+        raise TargetError(f"unknown sequence target {name!r}; the library has: {', '.join(SEQUENCE_LIBRARY)} "
+                          "(expressions are not sequence targets: pass a Python callable on prefixes "
+                          "(batch, t, d_x) -> (batch, d_y) through the API)")
     if not isinstance(input_dim, int) or input_dim < 1:
         raise TargetError(f"input_dim must be a positive integer, got {input_dim!r}")
     return _build(key, input_dim)
