@@ -12,6 +12,7 @@ from uat.domains import Box
 from uat.network import FeedForward
 from uat.targets import Target
 
+from ._common import positive_int
 from ._relu_api import OVERRIDES_LP, as_bool, check_overrides, normalise, progress_meter
 from ._relu_build import build_compact, build_whole
 from ._relu_plan import Plan, plan_lp
@@ -78,7 +79,7 @@ def lp_witness(name: str, kind: str, target: Any, *, eps: Any, p: Any, domain: A
             t, box, eps, p, kind=kind, bits=ov.get("bits"), levels=ov.get("levels"), ramp=ov.get("ramp"),
             lipschitz=ov.get("lipschitz"), cell_values_rule=ov.get("cell_values", "auto"),
             exact=exact, bad_set_factor=bad_set_factor,
-            max_cells=int(ov.get("max_cells", 1 << 21)), tail=ov.get("tail"),
+            max_cells=positive_int("max_cells", ov.get("max_cells", 1 << 21)), tail=ov.get("tail"),
         )
         pr.total = _total_steps(plan)
         net, trace = builder(plan, box, progress=pr)

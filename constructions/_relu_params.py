@@ -37,6 +37,7 @@ more than :data:`BITS_BUDGET` bits: :math:`d_x K + \log_2 M^{d_y} + \log_2(1/(N\
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Callable
@@ -48,7 +49,7 @@ from uat.errors import BudgetExceeded, ParameterError, PrecisionBudgetExceeded
 
 __all__ = [
     "BITS_BUDGET", "GridModel", "grid_model", "choose_bits", "level_grid", "levels_of", "dyadic_floor",
-    "ramp_width", "encoding_bits", "sweep_rounding", "check_budget", "UNIT_ROUNDOFF", "modulus",
+    "ramp_width", "encoding_bits", "sweep_rounding", "check_budget", "UNIT_ROUNDOFF", "modulus", "nonnegative",
 ]
 
 BITS_BUDGET = 45
@@ -59,6 +60,26 @@ SAMPLE_SAFETY = 1.5
 BLOCKS = {1: 16, 2: 8, 3: 4}
 """Blocks per axis for the block-wise Lipschitz bounds (refined once, x2 per axis, for large builds)."""
 REFINE_FROM_BITS = 5
+
+
+def nonnegative(value: Any, name: str) -> float:
+    """A user-declared bound (``lipschitz=``, ``tail=``): a finite number >= 0.
+
+    Parameters
+    ----------
+    value : int, float or Fraction
+        The user's value (text and booleans are refused).
+    name : str
+        The parameter's name, for the error message.
+
+    Returns
+    -------
+    float
+    """
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not (ok and math.isfinite(float(value)) and float(value) >= 0):
+        raise ParameterError(f"{name} must be a finite number >= 0, got {value!r}")
+    return float(value)
 
 
 def dyadic_floor(x: float) -> Fraction:
@@ -121,8 +142,7 @@ class GridModel:
 def grid_model(target: Any, box: Box, p: float, *, declared: float | None = None, rule: str = "centre") -> GridModel:
     """Pick the grid-error model: declared or certified Lipschitz bound, else a sampled estimate."""
     if declared is not None:
-        if not (declared >= 0 and math.isfinite(declared)):
-            raise ParameterError(f"lipschitz must be a finite number >= 0, got {declared!r}")
+        declared = nonnegative(declared, "lipschitz")
         return GridModel("lipschitz-declared", False, float(declared),
                          (f"the target is {declared:g}-Lipschitz on the domain (declared by the user)",))
     bound = None
@@ -186,9 +206,7 @@ def modulus(target: Any, box: Box, declared: float | None, name: str) -> tuple[A
     piecewise-constant one at a fixed grid, approximates them uniformly.
     """
     if declared is not None:
-        L = float(declared)
-        if not (L >= 0 and math.isfinite(L)):
-            raise ParameterError(f"lipschitz must be a finite number >= 0, got {declared!r}")
+        L = nonnegative(declared, "lipschitz")
         return (lambda r: L * r), "lipschitz-declared", (f"the target is {L:g}-Lipschitz (declared by the user)",)
     if getattr(target, "continuous", None) is False:
         raise ParameterError(f"{name}: the target {target.name!r} is discontinuous; it has no uniform approximation "

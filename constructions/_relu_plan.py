@@ -26,7 +26,7 @@ from ._relu_cells import CellValues, cell_values, in_mode
 from ._relu_coding import codes
 from ._relu_params import (
     BITS_BUDGET, GridModel, check_budget, choose_bits, dyadic_floor, encoding_bits, grid_model, level_grid,
-    levels_of, ramp_width, sweep_rounding,
+    levels_of, nonnegative, ramp_width, sweep_rounding,
 )
 from ._relu_tail import tail_mass
 
@@ -144,7 +144,7 @@ def plan_lp(target: Any, box: Box, eps: float, p: float, *, kind: str, bits: int
                     "must be defined everywhere and vanish outside the box (e.g. multiply it by an indicator)")
             assumptions.append(_tail_assumption(tm, box, p))
         else:
-            t = float(tail)
+            t = nonnegative(tail, "tail")
             assumptions.append(f"||f||_L^{p:g} outside the truncation box is <= {t:g} (declared)")
         if t > TAIL_FRACTION * eps:
             raise ParameterError(

@@ -36,6 +36,7 @@ import numpy as np
 
 from uat.errors import ParameterError
 
+from ._common import positive_int
 from ._registry import ConstructionSpec, ContractCase, register
 from ._relu_api import add_arguments, as_bool, check_overrides, construction_result, from_args, normalise, \
     progress_meter
@@ -76,7 +77,7 @@ def build_relu_step_uniform(target: Any = None, *, eps: Any = None, domain: Any 
     elif not (isinstance(K, int) and 1 <= K <= MAX_BITS):
         raise ParameterError(f"bits must be an integer in [1, {MAX_BITS}], got {K!r}")
     N = 2**K
-    max_cells = int(overrides.get("max_cells", 1 << 21))
+    max_cells = positive_int("max_cells", overrides.get("max_cells", 1 << 21))
     if N**dx > max_cells:
         raise ParameterError(f"{NAME}: {N}^{dx} cells exceed max_cells={max_cells}; use a larger eps")
     exact = as_bool(overrides.get("exact"), "exact")

@@ -28,6 +28,7 @@ import numpy as np
 
 from uat.errors import ParameterError
 
+from ._common import positive_int
 from ._registry import ConstructionSpec, ContractCase, register
 from ._relu_api import add_arguments, as_bool, check_overrides, construction_result, from_args, normalise, \
     progress_meter
@@ -121,7 +122,7 @@ def build_relu_uniform_1d(target: Any = None, *, eps: Any = None, domain: Any = 
     K = grid_bits(overrides.get("bits"), lambda k: bound(2**k) <= eps,
                   f"{NAME}: no grid with at most 2^{MAX_BITS} cells reaches sup error {eps}")
     N = 2**K
-    max_cells = int(overrides.get("max_cells", 1 << 21))
+    max_cells = positive_int("max_cells", overrides.get("max_cells", 1 << 21))
     if overrides.get("bits") is None and N > max_cells:
         raise ParameterError(
             f"{NAME}: reaching sup error {eps:g} needs {N} cells (about {2 * N} layers), above max_cells={max_cells}; "

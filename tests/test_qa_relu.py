@@ -61,3 +61,20 @@ def test_uniform_1d_exact_only_for_small_grids() -> None:
 def test_uniform_1d_refuses_grids_above_max_cells() -> None:
     with pytest.raises(ParameterError, match="needs 1048576 cells .* above max_cells=524288"):
         constructions.build("relu-uniform-1d", "x1", eps=1e-6, max_cells=1 << 19, progress="quiet")
+
+
+# --- overrides: one clear ParameterError, never a ValueError traceback or a negative predicted error --------------
+
+@pytest.mark.parametrize("name, overrides, match", [
+    ("relu-lp-compact", {"max_cells": "abc"}, "max_cells must be a positive integer"),
+    ("relu-lp-compact", {"max_cells": 0}, "max_cells must be a positive integer"),
+    ("relu-step-uniform", {"max_cells": "abc"}, "max_cells must be a positive integer"),
+    ("relu-uniform-1d", {"max_cells": 2.5}, "max_cells must be a positive integer"),
+    ("relu-lp-compact", {"lipschitz": "abc"}, "lipschitz must be a finite number >= 0, got 'abc'"),
+    ("relu-uniform-1d", {"lipschitz": "abc"}, "lipschitz must be a finite number >= 0"),
+    ("relu-lp-whole", {"tail": -1}, "tail must be a finite number >= 0, got -1"),
+    ("relu-lp-whole", {"tail": float("nan")}, "tail must be a finite number >= 0"),
+])
+def test_bad_overrides_are_refused(name: str, overrides: dict, match: str) -> None:
+    with pytest.raises(ParameterError, match=match):
+        constructions.build(name, "max(0, 1 - abs(x1 - 1/2))", eps=0.2, progress="quiet", **overrides)
