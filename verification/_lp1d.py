@@ -179,6 +179,12 @@ def lp_exact_1d(
                 "no derivative, Lipschitz or value bound for the target: the interval is the quadrature error "
                 "estimate (Gauss-Legendre 10 vs 20 nodes), not a proof"
             )
+            if unconverged:  # e.g. |tan(3x)|^(1/2) in L^2: a divergent integral looks like a slowly converging one
+                high = math.inf
+                notes.append(
+                    "the target has no value bound on some interval (it may be unbounded there) and the quadrature "
+                    "did not converge: the L^p error may be infinite, so no upper bound is reported (high = inf)"
+                )
         if agreement_lp > tol("conditioning_flag"):
             notes.append(f"pieces disagree with the forward pass by {agreement_lp:.2e} (relative, L^p-weighted; "
                          f"{agreement:.2e} at worst): not certified")

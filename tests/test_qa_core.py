@@ -1,0 +1,108 @@
+"""QA of the foundation and the verifier on hand-written witness files (not built by uat).
+
+Each network here is written as plain JSON from docs/format.md, read back by a small reader of
+our own (numpy, no uat), and judged by ``uat verify`` / the Python API against targets whose
+true error is known in closed form: every certified interval must contain it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from uat.io import load
+from verification import lp_error, sup_error
+
+UAT = [sys.executable, "-m", "uat"]
+HAT = Path(__file__).resolve().parents[1] / "docs" / "examples" / "hat.json"  # 2 relu(x) - 4 relu(x - 1/2)
+HAT_EXPR = "2*x-4*max(x-0.5,0)"  # the same function as an expression
+
+
+def _own_eval(doc: dict, x: np.ndarray) -> np.ndarray:
+    """A reader of uat.network/1 (relu / leaky_relu / identity) written from docs/format.md alone."""
+    h = np.asarray(x, dtype=float)
+    for layer in doc["layers"]:
+        w = np.array([[float(Fraction(v)) if isinstance(v, str) else float(v) for v in row] for row in layer["weight"]])
+        b = np.array([float(Fraction(v)) if isinstance(v, str) else float(v) for v in layer["bias"]])
+        z = h @ w.T + b
+        act = layer["activation"]
+        name = act if isinstance(act, str) else act["name"]
+        if name == "relu":
+            z = np.maximum(z, 0.0)
+        elif name == "leaky_relu":
+            z = np.where(z >= 0, z, float(Fraction(act["negative_slope"])) * z)
+        h = z
+    return h
+
+
+def _interpolant_doc(knots: list[Fraction], values: list[Fraction]) -> dict:
+    """The piecewise-linear interpolant through (knots, values) as one hidden ReLU layer, exact weights."""
+    slopes = [(values[k + 1] - values[k]) / (knots[k + 1] - knots[k]) for k in range(len(knots) - 1)]
+    out = [slopes[0]] + [slopes[k] - slopes[k - 1] for k in range(1, len(slopes))]
+    return {
+        "format": "uat.network/1", "input_dim": 1, "output_dim": 1,
+        "layers": [
+            {"weight": [["1"] for _ in slopes], "bias": [str(-k) for k in knots[:-1]], "activation": "relu"},
+            {"weight": [[str(c) for c in out]], "bias": [str(values[0])], "activation": "identity"},
+        ],
+        "metadata": {},
+    }
+
+
+def test_lp_1d_target_pole_is_not_reported_with_a_finite_upper_bound():
+    """|tan(3x)|^(1/2) has a pole at pi/6 that no sample hits, and its square is not integrable: the
+    L^2 error is infinite.  The quadrature stops at its budget with a finite sum; without a value
+    bound for the target nothing bounds the error, so ``high`` must be inf (it was the quadrature
+    estimate, a narrow interval around a finite number)."""
+    net = load(HAT)
+    r = lp_error(net, f"0.01*abs(tan(3*x))**0.5+{HAT_EXPR}", "[0,1]", p=2, max_intervals=2**12)
+    assert not r.certified
+    assert math.isinf(r.high)
+    assert any("may be infinite" in n for n in r.details["notes"])
+    # a bounded target with a converged quadrature keeps its (certified) finite interval
+    ok = lp_error(net, f"0.01*sin(7*x)+{HAT_EXPR}", "[0,1]", p=2)
+    assert ok.certified and math.isfinite(ok.high) and ok.low <= 0.01 * math.sqrt(0.5 - math.sin(14) / 28) <= ok.high
+
+
+def test_hand_written_interpolant_of_sqrt_lp_contains_closed_form(tmp_path):
+    """PL interpolant of sqrt on m equal pieces of [0,1] (exact knots/values at squares): the L^1 error
+    on piece [a, b] is the area between sqrt and its chord, (b^1.5 - a^1.5) * 2/3 - (b - a)(sqrt a + sqrt b)/2."""
+    m = 9
+    knots = [Fraction(k * k, m * m) for k in range(m + 1)]  # sqrt is rational at these knots
+    values = [Fraction(k, m) for k in range(m + 1)]
+    doc = _interpolant_doc(knots, values)
+    path = tmp_path / "sqrt_interp.json"
+    path.write_text(json.dumps(doc))
+    xs = np.linspace(0, 1, 1001)[:, None]
+    np.testing.assert_allclose(load(path).evaluate(xs), _own_eval(doc, xs), rtol=0, atol=1e-15)
+    exact = sum(
+        (float(b) ** 1.5 - float(a) ** 1.5) * 2 / 3 - float(b - a) * (math.sqrt(a) + math.sqrt(b)) / 2
+        for a, b in zip(knots[:-1], knots[1:])
+    )
+    out = subprocess.run(UAT + ["verify", str(path), "--target", "sqrt(x)", "--domain", "[0,1]", "--norm", "lp",
+                                "--p", "1", "--json"], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout)
+    assert r["certified"] and r["low"] <= exact <= r["high"]
+    assert abs(r["value"] - exact) <= 1e-9 * exact
+
+
+def test_hand_written_3d_sup_with_a_kinked_bump_is_certified_exactly(tmp_path):
+    """N(x) = relu(x1+x2+x3-1) + relu(x1-x2)/2 written by hand; the target adds a pyramid of height 0.3
+    (abs/max kinks), so the sup error is exactly 0.3, attained at its apex (0.4, 0.6, 0.5)."""
+    doc = {"format": "uat.network/1", "input_dim": 3, "output_dim": 1,
+           "layers": [{"weight": [["1", "1", "1"], ["1", "-1", "0"]], "bias": ["-1", "0"], "activation": "relu"},
+                      {"weight": [["1", "1/2"]], "bias": ["0"], "activation": "identity"}], "metadata": {}}
+    path = tmp_path / "hand3d.json"
+    path.write_text(json.dumps(doc))
+    target = "max(0,x1+x2+x3-1)+max(0,x1-x2)/2+max(0,0.3-abs(x1-0.4)-abs(x2-0.6)-abs(x3-0.5))"
+    r = sup_error(load(path), target, "[0,1]^3")
+    assert r.method == "regions-3d" and r.certified
+    assert r.low <= 0.3 <= r.high <= 0.3 * (1 + 1e-5)
