@@ -56,11 +56,13 @@ def parse_alpha(alpha: Any) -> Fraction:
         a = Fraction(alpha) if not isinstance(alpha, float) else Fraction(alpha)
     except (TypeError, ValueError, ZeroDivisionError):
         raise ParameterError(f"cannot read the leaky slope {alpha!r}; pass e.g. '1/4'") from None
-    ok = 0 < a < 1 and a.numerator == 1 and a.denominator & (a.denominator - 1) == 0 and a.denominator <= 64
-    if not ok:
+    shown = alpha if isinstance(alpha, (str, int, float)) else a  # the value as the user wrote it, not 0.3's binary fraction
+    if not 0 < a < 1:
+        raise ParameterError(f"the leaky slope must lie strictly between 0 and 1; got {shown} (use 1/2 or 1/4)")
+    if not (a.numerator == 1 and a.denominator & (a.denominator - 1) == 0 and a.denominator <= 64):
         raise ParameterError(
             f"the leaky slope must be a power of two 2^-m (m = 1..6) so that every lattice scaling is exact in "
-            f"binary; got {a} (use 1/2 or 1/4)"
+            f"binary; got {shown} (use 1/2 or 1/4)"
         )
     return a
 

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from uat.domains import parse_domain
+from uat.errors import ParameterError
 from uat.network import FeedForward
 
 from ._leaky_machine import LeakyMachine, qzeros
@@ -77,6 +78,17 @@ FLOORS = {
 }
 
 
+def _slope(alpha: Any) -> Fraction:
+    """The leaky slope of a floor witness: any rational in (0, 1), checked before the depth is chosen."""
+    try:
+        a = Fraction(alpha)
+    except (TypeError, ValueError, ZeroDivisionError):
+        raise ParameterError(f"cannot read the leaky slope {alpha!r}; pass e.g. '1/4'") from None
+    if not 0 < a < 1:
+        raise ParameterError(f"the leaky slope must lie strictly between 0 and 1; got {alpha} (use 1/2 or 1/4)")
+    return a
+
+
 def hopf_witness(alpha: Any = "1/4") -> FeedForward:
     r"""The exact width-4 witness of the Hopf target (nested registers).
 
@@ -97,7 +109,7 @@ def hopf_witness(alpha: Any = "1/4") -> FeedForward:
     FeedForward
         The exact witness on ``FLOORS["hopf"].domain``, metadata naming the target.
     """
-    a = Fraction(alpha)
+    a = _slope(alpha)
     box = parse_domain(FLOORS["hopf"].domain)
     m = LeakyMachine(a, 4, 2)
     m.load_input(box, [[1, 0], [0, 1], [0, 0], [0, 0]], [0, 0, 0, 0])
@@ -293,7 +305,7 @@ def bump_witness(eps: float = 0.05, alpha: Any = "1/4") -> tuple[FeedForward, fl
     (FeedForward, float)
         The witness and its a-priori sup-error bound (at most ``eps`` plus a rounding slack of 1e-9).
     """
-    a = Fraction(alpha)
+    a = _slope(alpha)
     D = 2
     while True:
         dD = cone_quadrature_error(D)

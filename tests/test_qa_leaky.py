@@ -28,3 +28,51 @@ def test_uniform_2d_weak_ridge_is_kept_when_it_passes():
     assert c.parameters["ridge"] == graph._RIDGES[0] and c.network.width == 4
     r = sup_error(c.network, "[x1*x2, x1 - x2**2]", "[0,1]^2")
     assert r.certified and r.high <= 0.2
+
+
+@pytest.mark.parametrize("alpha, words", [
+    (0.3, "got 0.3 "), (1 / 7, "got 0.14285714285714285 "), ("1/7", "got 1/7 "),
+    (0, "strictly between 0 and 1; got 0 "), (1, "strictly between 0 and 1; got 1 "),
+    ("-0.2", "strictly between 0 and 1; got -0.2 "), (2, "strictly between 0 and 1; got 2 "),
+])
+def test_user_slopes_are_named_as_written(alpha, words):
+    # a float slope was shown as its binary fraction (5404319552844595/18014398509481984 for 0.3)
+    from uat.errors import ParameterError
+
+    for name in ("leaky-uniform", "leaky-lp", "leaky-lp-two", "leaky-stepped-uniform"):
+        with pytest.raises(ParameterError) as exc:
+            build(name, "x1**2", eps=0.3, alpha=alpha, progress="quiet")
+        assert words in str(exc.value) and "18014398509481984" not in str(exc.value)
+
+
+def test_cli_slope_errors_exit_2_with_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    for a in ("0.3", "1/7", "0", "1", "-0.2", "2"):
+        r = subprocess.run([sys.executable, "-m", "uat", "build", "leaky-uniform", "--target", "x1**2", "--eps", "0.3",
+                            f"--alpha={a}", "-o", str(tmp_path / "w.json")], capture_output=True, text=True)
+        assert r.returncode == 2 and f"got {a} " in r.stderr and "Traceback" not in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("alpha", [2, "3/2", 1, 0, "-1/5", "x"])
+def test_floor_witnesses_refuse_bad_slopes_before_work(alpha):
+    # bump_witness(alpha=2) looped on alpha^k and died with an OverflowError
+    from constructions.leaky_floors import bump_witness, hopf_witness
+    from uat.errors import ParameterError
+
+    for make in (lambda: bump_witness(0.2, alpha=alpha), lambda: hopf_witness(alpha=alpha)):
+        with pytest.raises(ParameterError, match="leaky slope"):
+            make()
+
+
+def test_floor_witnesses_accept_any_rational_slope():
+    from constructions.leaky_floors import FLOORS, hopf_witness
+    from uat.targets import make_target
+
+    f = make_target(FLOORS["hopf"].target, input_dim=2)
+    X = np.array([-1.0, -1.0]) + np.array([5.0, 2.0]) * np.random.default_rng(2).random((4000, 2))
+    for a in ("1/7", "3/10"):
+        net = hopf_witness(alpha=a)
+        assert net.width == 4 and np.abs(net.evaluate(X) - f(X)).max() < 1e-12
