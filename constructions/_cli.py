@@ -8,6 +8,7 @@ byte-identical files.
 from __future__ import annotations
 
 import argparse
+import inspect
 import sys
 from typing import Any, Callable, Sequence
 
@@ -144,6 +145,42 @@ def register(sub: Any) -> None:
         q.set_defaults(func=run, spec=spec)
 
 
+def refuse_foreign_options(spec: Any, kw: dict[str, Any], p: Any = None) -> None:
+    """Refuse, in one line, an option the construction does not take (``--p`` outside L^p, unknown ``--param``).
+
+    ``--p`` is a common option, so every construction's parser accepts it; only the L^p
+    constructions use it (several uniform builders accept ``p`` and ignore it), so it is refused
+    for every other norm.  A keyword the builder's signature lacks is refused with the list of
+    the ones it takes.
+
+    Parameters
+    ----------
+    spec : ConstructionSpec
+        The construction.
+    kw : dict
+        The builder keywords from the command line.
+    p : float, optional
+        The ``--p`` value (a spec's ``from_args`` may drop it).
+
+    Raises
+    ------
+    ParameterError
+        The first foreign option.
+    """
+    p = kw.get("p", p)
+    if p is not None and spec.norm != "lp":
+        raise ParameterError(f"{spec.name} is not an L^p construction (its norm: {spec.norm}), so --p {p:g} does not "
+                             "apply; drop --p")
+    params = inspect.signature(spec.builder).parameters
+    if any(v.kind is inspect.Parameter.VAR_KEYWORD for v in params.values()):
+        return
+    takes = sorted(k for k, v in params.items() if v.kind is inspect.Parameter.KEYWORD_ONLY and k != "progress")
+    for key in kw:
+        if key not in params:
+            raise ParameterError(f"{spec.name} takes no parameter {key!r} (--param {key}=... or --{key}); "
+                                 f"it takes: {', '.join(takes)}")
+
+
 def run(args: argparse.Namespace) -> int:
     """Build the witness of ``uat build NAME ...`` and write it to ``--out``.
 
@@ -161,6 +198,7 @@ def run(args: argparse.Namespace) -> int:
     kw = spec.from_args(args) if spec.from_args is not None else default_from_args(args)
     kw["progress"] = "force" if args.progress else ("quiet" if args.quiet else "auto")
     target = kw.pop("target", None)
+    refuse_foreign_options(spec, kw, args.p)
     try:
         result = build(spec.name, target, **kw)
     except TypeError as exc:  # a parameter the builder does not know

@@ -29,7 +29,8 @@ from ._registry import Construction
 
 __all__ = [
     "horizon", "sequence_target", "token_box", "linearisation_scale", "rnn_construction", "add_horizon_argument",
-    "add_feature_arguments", "add_delta_argument", "sampled_sup_check",
+    "add_feature_arguments", "add_delta_argument", "sampled_sup_check", "sampled_lp_check",
+    "lp_upper_limit",
 ]
 
 
@@ -144,6 +145,77 @@ def sampled_sup_check(net: Any, tgt: SequenceTarget, T: int, lo: Any, hi: Any) -
     u = np.concatenate([rng.random((256, T, len(lo))), rng.integers(0, 2, (64, T, len(lo))).astype(float)])
     x = lo + (hi - lo) * u
     return float(np.max(np.linalg.norm(net.evaluate(x) - tgt(x), axis=2)))
+
+
+def sampled_lp_check(net: Any, tgt: SequenceTarget, T: int, box: Box, p: float, *, bidirectional: bool = False,
+                     samples: int = 2048, z: float = 3.0, seed: int = 0) -> tuple[list[float], list[float]]:
+    r"""Per time :math:`t`, a Monte Carlo estimate of :math:`\|N_t - f_t\|_{L^p(K^\ell)}` and its upper confidence limit.
+
+    :math:`\ell = t` tokens (BRNN: :math:`\ell = T`); ``samples`` uniform sequences of the box (seeded);
+    the limit is :math:`(V (\overline{e^p} + z\, s/\sqrt{n}))^{1/p}`, :math:`s` the sample standard
+    deviation of :math:`e^p`.  The :math:`L^p` counterpart of :func:`sampled_sup_check`: a
+    build-time guard of witnesses whose error has no a-priori bound, not a certificate.
+
+    Parameters
+    ----------
+    net : Recurrent
+        The witness.
+    tgt : SequenceTarget
+        The target.
+    T : int
+        The horizon.
+    box : Box
+        The token box.
+    p : float
+        The exponent, :math:`1 \le p < \infty`.
+    bidirectional : bool
+        Whether every output reads all T tokens.
+    samples : int
+        Number of sequences.
+    z : float
+        Standard errors added for the upper limit.
+    seed : int
+        The sampling seed.
+
+    Returns
+    -------
+    (list of float, list of float)
+        Estimates and upper limits for t = 1..T.
+    """
+    lo, wid = box.lo_array, box.widths
+    x = lo + wid * np.random.default_rng(seed).random((samples, T, box.dim))
+    err = np.linalg.norm(net.evaluate(x) - tgt(x), axis=2)
+    pairs = [lp_upper_limit(err[:, t], box.volume ** (T if bidirectional else t + 1), p, z) for t in range(T)]
+    return [a for a, _ in pairs], [b for _, b in pairs]
+
+
+def lp_upper_limit(err: np.ndarray, volume: float, p: float, z: float = 3.0) -> tuple[float, float]:
+    r"""Monte Carlo :math:`(V\,\overline{e^p})^{1/p}` and its upper confidence limit :math:`(V(\overline{e^p} + z s/\sqrt n))^{1/p}`.
+
+    Parameters
+    ----------
+    err : ndarray
+        Pointwise errors at ``n`` uniform samples of a box (NaN counts as infinite).
+    volume : float
+        The box's volume.
+    p : float
+        The exponent.
+    z : float
+        Standard errors added for the upper limit.
+
+    Returns
+    -------
+    (float, float)
+
+    Examples
+    --------
+    >>> lp_upper_limit(np.array([0.0, 0.0, 1.0, 1.0]), 1.0, 1.0, z=0.0)
+    (0.5, 0.5)
+    """
+    ep = np.nan_to_num(np.asarray(err, dtype=np.float64), nan=np.inf) ** p
+    mean = float(np.mean(ep))
+    se = float(np.std(ep, ddof=1)) / float(np.sqrt(len(ep))) if len(ep) > 1 else mean
+    return (volume * mean) ** (1 / p), (volume * (mean + z * se)) ** (1 / p)
 
 
 def linearisation_scale(delta: Any, upper: str) -> float:

@@ -142,10 +142,15 @@ def pack(prog: LpProgram, code: int, dx: int, M: int, T: int, flagged: bool, bid
     return code, cells
 
 
-def memorise(prog: LpProgram, s: int, codes: np.ndarray, Lb: int, values: dict[int, list[Fraction]]) -> tuple[int, float]:
+def memorise(prog: LpProgram, s: int, codes: np.ndarray, Lb: int, values: dict[int, list[Fraction]],
+             collapse: bool = False) -> tuple[int, float]:
     """Sweep over the sorted integer ``codes`` (m = code 2^-Lb): receiver r gets ``values[r][j]`` near code j.
 
-    Flat on [c_j - gap/4, c_j + gap/4]; returns ``(cells emitted, smallest gap)``.
+    Flat on [c_j - gap/4, c_j + gap/4]; returns ``(cells emitted, smallest gap)``.  With ``collapse``
+    (the whole-space gate reads ``s`` next) a last clip at ``c_last + gap/4`` makes ``s`` the same
+    constant for *every* valid code: the sweep skips steps without increments, so trailing equal
+    values (and the last code itself) would otherwise leave ``s`` above its lower bound, and the gate
+    would pull those outputs toward the zero code.
     """
     scale = Fraction(1, 1 << Lb)
     gaps = np.diff(codes)
@@ -154,6 +159,10 @@ def memorise(prog: LpProgram, s: int, codes: np.ndarray, Lb: int, values: dict[i
     widths = [Fraction(int(gaps[j]), 2) * scale for j in range(len(codes) - 1)]
     incs = {r: [v[j] - v[j + 1] for j in range(len(codes) - 1)] for r, v in values.items()}
     cells = prog.sweep(s, ends, widths, incs)
+    if collapse:
+        quarter = Fraction(int(gaps.min()) if len(gaps) else 1, 4)
+        prog.clip(s, (int(codes[-1]) + quarter) * scale)
+        cells += 1
     return cells, (float(gaps.min()) * float(scale) if len(gaps) else 1.0)
 
 

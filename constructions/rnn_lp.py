@@ -37,6 +37,17 @@ after the memoriser (two neurons, both *off*) sets the output code to the code o
 exact).  The :math:`L^p` error over all of :math:`\mathbb R^{d_x \times t}` is then the in-box error
 plus the tail plus the ramp sets.
 
+**Error and eps** (:mod:`constructions._rnn_lp_error`): the :math:`L^p` error at time :math:`t` is at
+most the quantisation term :math:`V_t^{1/p} L \max_i w_i / 2^{M+1}` (:math:`L` the target's declared
+Lipschitz constant, or the user's ``lipschitz=``) plus the output-level, ramp, rounding and tail
+terms; the witness records this bound as ``predicted_error``.  With ``eps`` and no ``bits``, the
+smallest :math:`M` whose bound is at most eps is chosen (:class:`~uat.errors.BudgetExceeded`,
+naming the best reachable bound, when none within the budgets is).  Targets without a Lipschitz
+constant (discontinuous or opaque callables) get a seeded sampled estimate instead (upper
+confidence limit of a 2048-sequence Monte Carlo value, plus the ramp and tail terms): the default
+``bits`` must bring it below eps or the build is refused; with ``bits`` given the witness is kept
+and its notes start with a WARNING.  Without ``eps`` the largest :math:`M` within the budgets is used.
+
 Budgets: the code needs :math:`T(d_x M + 1) \le 52` bits (BRNN: :math:`2T(d_x M + 1)`), the
 memoriser has one step per code change (``max_codes``), and the decoder needs the memoriser's
 rounding below 1/8 (:class:`~uat.errors.PrecisionBudgetExceeded` otherwise).
@@ -51,25 +62,21 @@ from __future__ import annotations
 
 import argparse
 import math
-from fractions import Fraction
 from typing import Any
 
-import numpy as np
-
 from uat._demo import DemoCase
-from uat._scalars import fraction_from_float
 from uat.domains import Box
 from uat.errors import BudgetExceeded, PrecisionBudgetExceeded
-from uat.recurrent import Recurrent
 
 from ._cli import options_from_args
 from ._common import all_dims, lp_exponent, optional_positive_int, positive_eps, positive_int
 from ._registry import Construction, ConstructionSpec, register
+from ._relu_params import nonnegative
 from ._rnn_common import add_horizon_argument, horizon, rnn_construction, sequence_target, token_box
-from ._rnn_fold_ops import LpProgram
-from ._rnn_lp_budget import MANTISSA_BITS, choose_bits, grid_from_levels, n_codes, truncation_radius
+from ._rnn_lp_budget import MANTISSA_BITS, choose_bits, n_codes, truncation_radius
+from ._rnn_lp_build import build_witness, sampled_terms
 from ._rnn_lp_cases import brnn_cases, rnn_cases
-from ._rnn_lp_parts import G_FLAG, decode, encode, memorise, output_grid, pack, packed_codes
+from ._rnn_lp_error import ErrorTerms, Witness, plan_bits
 
 __all__ = ["build_rnn_lp", "build_brnn_lp", "width"]
 
@@ -79,138 +86,89 @@ BRNN_THEOREM = "song2023-brnn-lp"
 
 def _build(name: str, theorem: str, bi: bool, target: Any, *, input_dim: Any, output_dim: Any, T: Any, eps: Any,
            p: Any, domain: Any, bits: Any, ramp_bits: Any, max_codes: Any, whole: Any, radius: Any,
-           levels: Any) -> Construction:
+           levels: Any, lipschitz: Any) -> Construction:
     T = horizon(T, default=3, cap=26 if bi else 52)
     p = lp_exponent(p)
     eps = positive_eps(eps, None)
     tgt = sequence_target(target, default="reversal" if bi else "majority", input_dim=input_dim,
                           output_dim=output_dim, bidirectional=bi, alternative="brnn-lp")
-    dx, dy = tgt.input_dim, tgt.output_dim
+    dx = tgt.input_dim
     ramp_bits = optional_positive_int("ramp_bits", ramp_bits)
     max_codes = positive_int("max_codes", max_codes)
+    levels = optional_positive_int("levels", levels)
+    lip = tgt.lipschitz if lipschitz is None else nonnegative(lipschitz, "lipschitz")
+    lip_how = "none" if lip is None else ("declared by the user" if lipschitz is not None else "declared by the target")
     whole = bool(whole)
-    M = choose_bits(T, dx, max_codes, bi) if bits is None else positive_int("bits (M)", bits)
-    used = (2 if bi else 1) * T * (dx * M + 1)
-    if used > MANTISSA_BITS:
-        raise PrecisionBudgetExceeded(
-            f"the packed code needs {'2 ' if bi else ''}T (d_x M + 1) = {used} bits > {MANTISSA_BITS} (float64); "
-            "lower T or bits"
-        )
-    if n_codes(T, dx, M, bi) > max_codes:
-        raise BudgetExceeded(f"memorising {n_codes(T, dx, M, bi)} codes exceeds max_codes = {max_codes}; lower T or "
-                             "bits, or raise --param max_codes=...")
     tail = None
     if whole and domain is None:  # the truncation box [-L, L]^d_x from the target's tail (or radius)
         L, tail = truncation_radius(tgt, radius, eps, p, T)
         box = Box((-L,) * dx, (L,) * dx)
     else:
         box = token_box(domain, tgt)
-    W = max(dx + 1, dy)
-    n = 1 << M
-    code_mode = dy >= 2 and (whole or dy > dx)
-    # -- target values at the cell centres, codes sorted -----------------------------------------
-    groups, ints, Lb = packed_codes(T, dx, M, bi)
-    lo_a, wid = box.lo_array, box.widths
-    vals = []
-    for (t, k), c in zip(groups, ints):
-        x = lo_a + wid * (k + 0.5) / n
-        vals.append(np.asarray(tgt.at(x, t) if not bi else tgt(x)[:, t - 1], dtype=np.float64).reshape(len(k), dy))
-    C = np.array([v for c in ints for v in c], dtype=np.int64)
-    V = np.concatenate(vals)
-    order = np.argsort(C, kind="stable")
-    C, V = C[order], V[order]
-    if np.any(np.diff(C) <= 0):
-        raise ValueError("internal error: packed codes are not distinct")  # pragma: no cover
-    grid = None
-    if code_mode:
-        eps_q = (0.05 if eps is None else eps) / 2 if levels is None else None
-        grid = output_grid(V, eps_q) if levels is None else grid_from_levels(V, positive_int("levels", levels))
-        if grid.M ** dy > 2**40:
-            raise BudgetExceeded(f"{grid.M} output levels in {dy} outputs need codes up to {grid.M}^{dy} > 2^40; "
-                                 "raise eps or lower levels")
-    # -- the network -------------------------------------------------------------------------------
-    prog = LpProgram(W, list(box.lo) + [Fraction(0)] * (W - dx), list(box.hi) + [Fraction(0)] * (W - dx))
-    code = dx
-    F = Fraction(T + 1) if whole else None
-    rho = 2.0 ** -(dx * M + 1)
-    min_gap = float(np.diff(C).min()) * 2.0**-Lb if len(C) > 1 else 1.0
-
-    def encoder_noise(rb: int) -> float:
-        trial = LpProgram(W, list(prog.lo), list(prog.hi))
-        encode(trial, dx, box.lo, box.hi, M, Fraction(1, n << rb), F)
-        return trial.rounding[code] / (1 - rho) * (1 + rho**T if bi else 1) + 4 * T * 2.0**-53
-
-    if ramp_bits is None:  # the thinnest ramps (up to 2^-20 of a cell) whose encoder rounding fits the code gaps
-        ramp_bits = next((rb for rb in range(20, 3, -1) if encoder_noise(rb) <= min_gap / 8), 4)
-    ramp = Fraction(1, n << ramp_bits)
-    layers = {"encoder": encode(prog, dx, box.lo, box.hi, M, ramp, F)}
-    packed_noise = prog.rounding[code] / (1 - rho) * (1 + rho**T if bi else 1) + 4 * T * 2.0**-53
-    s, layers["packing"] = pack(prog, code, dx, M, T, whole, bi)
-    if packed_noise > min_gap / 8:
-        raise PrecisionBudgetExceeded(
-            f"the encoder's float64 rounding ({packed_noise:.2e}) is not below 1/8 of the smallest code gap "
-            f"({min_gap:.2e}); lower T or bits, or use fewer ramp_bits"
-        )
-    if code_mode:
-        receivers = [0]
-        values = {0: [Fraction(c) for c in grid.codes(V)]}
-    else:
-        receivers = [o for o in range(W) if o != s][:dy]
-        values = {r: [fraction_from_float(float(v)) for v in V[:, k]] for k, r in enumerate(receivers)}
-    layers["memoriser"], min_gap = memorise(prog, s, C, Lb, values)
-    out_noise = max(prog.rounding[r] for r in receivers)
-    qb = None
-    if whole:
-        e1 = prog.lo[s]
-        center = Fraction(grid.zero_code()) if code_mode else Fraction(0)
-        if len(receivers) != 1:  # pragma: no cover - code mode and d_y = 1 both have one receiver
-            raise ValueError("internal error: the whole-space gate handles one receiver")
-        prog.gate(receivers[0], s, (1 / (G_FLAG - e1), -e1 / (G_FLAG - e1)), center)
-        layers["gate"] = 1
-    if code_mode:
-        if out_noise > 1 / 8:
+    fixed = bits is not None
+    if fixed:
+        M = positive_int("bits (M)", bits)
+        used = (2 if bi else 1) * T * (dx * M + 1)
+        if used > MANTISSA_BITS:
             raise PrecisionBudgetExceeded(
-                f"the memoriser's float64 rounding bound ({out_noise:.2e}) on the output code is not below 1/8 (the "
-                "decoder snaps integer codes within 1/4); lower T, bits or the number of output levels"
+                f"the packed code needs {'2 ' if bi else ''}T (d_x M + 1) = {used} bits > {MANTISSA_BITS} (float64); "
+                "lower T or bits"
             )
-        prog.set_bounds(0, 0, grid.M**dy - 1)
-        where, layers["decoder"] = decode(prog, 0, dy, grid.M)
-        Q, qb = prog.readout_affine({k: {where[k]: grid.step} for k in range(dy)}, dict(enumerate(grid.lo)), dy)
-    elif whole:
-        Q, qb = prog.readout_affine({0: {receivers[0]: Fraction(1)}}, {}, dy)
+        if n_codes(T, dx, M, bi) > max_codes:
+            raise BudgetExceeded(f"memorising {n_codes(T, dx, M, bi)} codes exceeds max_codes = {max_codes}; lower T "
+                                 "or bits, or raise --param max_codes=...")
+        candidates = [M]
     else:
-        prog.finish(one=s, keep=receivers)
-        Q = prog.readout({k: {r: Fraction(1)} for k, r in enumerate(receivers)}, {}, one=s, d_y=dy)
-        layers["finish"] = 1
-    lift = np.empty((W, dx), dtype=object)
-    lift[...] = Fraction(0)
-    for i in range(dx):
-        lift[i, i] = Fraction(1)
-    net = Recurrent(lift, tuple(prog.cells), Q, readout_bias=qb)
-    return _construction(name, theorem, net, tgt, box, W, T, M, p, eps, C, V, grid, whole, tail, ramp_bits, n, bi,
-                         layers, {"code_bits": used, "smallest_code_gap": min_gap, "encoder_rounding_bound": packed_noise,
-                                  "output_rounding_bound": out_noise})
+        M_max = choose_bits(T, dx, max_codes, bi)
+        candidates = [M_max] if eps is None else plan_bits(tgt, box, lip, T=T, p=p, bi=bi, eps=eps, tail=tail,
+                                                           whole=whole, M_max=M_max, max_codes=max_codes, name=name)
+    tail_v = 0.0 if tail is None or math.isnan(tail) else tail
+    sampled = None
+    for M in candidates:
+        w = build_witness(tgt, box, T, M, p, eps, bi, whole, ramp_bits, levels, lip, tail_v)
+        if eps is None:
+            break
+        check = w.bound if lip is not None else sampled_terms(w, tgt, box, T, p, bi, tail_v)
+        sampled = None if lip is not None else check
+        if check.total <= eps or fixed:
+            break
+    else:
+        raise BudgetExceeded(
+            f"{name}: no witness within the budgets meets eps = {eps:g} in L^{p:g}: the best "
+            f"{'a-priori bound' if lip is not None else 'sampled estimate'} is {check.describe()} at bits = {w.M} "
+            f"(up to the most that max_codes = {max_codes} and the 52-bit code allow for T = {T}, d_x = {dx}); raise "
+            "eps, lower T, use p closer to 1, raise --param max_codes=..."
+            + (", declare a smaller Lipschitz constant (--param lipschitz=...)" if lip is not None else "")
+            + ", or fix --bits to keep a witness with a warning"
+        )
+    if fixed and eps is not None and lip is not None and w.bound.total > eps:  # explicit bits: measure before warning
+        sampled = sampled_terms(w, tgt, box, T, p, bi, tail_v)
+    return _construction(name, theorem, w, sampled, tgt, box, T, p, eps, whole, tail, bi, lip, lip_how)
 
 
-def _construction(name: str, theorem: str, net: Recurrent, tgt: Any, box: Box, W: int, T: int, M: int, p: float,
-                  eps: float | None, C: np.ndarray, V: np.ndarray, grid: Any, whole: bool, tail: float | None,
-                  ramp_bits: int, n: int, bi: bool, layers: dict, precision: dict) -> Construction:
+def _construction(name: str, theorem: str, w: Witness, sampled: ErrorTerms | None, tgt: Any, box: Box, T: int,
+                  p: float, eps: float | None, whole: bool, tail: float | None, bi: bool, lip: float | None,
+                  lip_how: str) -> Construction:
     dx, dy = tgt.input_dim, tgt.output_dim
-    vmax = float(np.max(np.abs(V))) if V.size else 0.0
-    if grid is not None:
-        vmax = max(vmax, math.sqrt(dy) * max(max(abs(float(l)), abs(float(l + (grid.M - 1) * grid.step))) for l in grid.lo))
-    cells = n + 2 if whole else n
-    span = T if bi else None
-    bad = []
-    for t in range(1, T + 1):
-        ln = span or t
-        bad.append(ln * dx * cells * 2.0**-ramp_bits / n * box.volume**ln)
-    bad_bound = max(2 * vmax * b ** (1 / p) for b in bad)
-    params: dict[str, Any] = {"T": T, "bits": M, "ramp_bits": ramp_bits, "codes": int(len(C)), "p": p,
+    grid, bound = w.grid, w.bound
+    certified = lip_how != "none"
+    params: dict[str, Any] = {"T": T, "bits": w.M, "ramp_bits": w.ramp_bits, "codes": int(len(w.C)), "p": p,
                               "whole_space": whole}
-    notes = [f"exact on the good set; ramp sets (measure <= {max(bad):.3g} at the worst t) contribute at most "
-             f"{bad_bound:.3g} to the L^{p:g} error; the quantisation error of the target (cells of side 2^-{M} of the "
-             "box) is not bounded a priori"]
+    if certified:
+        params["lipschitz"] = float(lip)
+    notes = ["exact on the good set (every token off the encoder's ramps)"]
+    if certified:
+        notes.append(f"a-priori L^{p:g} error bound {bound.describe()} (Lipschitz constant {lip_how})")
+    else:
+        notes.append(f"no a-priori bound (the target declares no Lipschitz constant; pass --param lipschitz=... if "
+                     f"one is known); ramp sets contribute at most {bound.ramps:.3g}")
+    if sampled is not None:
+        notes.append(f"build-time sampled L^{p:g} estimate {sampled.describe()}")
+    check = bound if certified else sampled
+    if eps is not None and check is not None and check.total > eps:
+        also = f" (sampled estimate {sampled.total:.3g})" if certified and sampled is not None else ""
+        notes.insert(0, f"WARNING: the {'a-priori bound' if certified else 'sampled estimate'} {check.total:.3g} "
+                        f"exceeds eps = {eps:g} at the user's bits = {w.M}{also}")
     if grid is not None:
         params.update({"output_levels": grid.M, "output_step": float(grid.step)})
         notes.append(f"outputs quantised to a dyadic grid of step {float(grid.step):g} ({grid.M} levels, error <= "
@@ -219,19 +177,24 @@ def _construction(name: str, theorem: str, net: Recurrent, tgt: Any, box: Box, W
         params["radius"] = float(box.hi[0])
         notes.append("whole space: output exactly 0 once a token leaves the box (outside cells + absorbing flag + gate)"
                      + (f"; target tail outside the box <= {tail:.3g}" if tail is not None and not math.isnan(tail) else ""))
+    precision = {"mode": "float64 evaluation of exact rational weights", "bit_budget": MANTISSA_BITS,
+                 "max_abs_weight": w.net.max_abs_weight(), **w.precision}
+    if certified:
+        precision["error_bound"] = bound.as_dict()
+    if sampled is not None:
+        precision["sampled_error"] = sampled.as_dict()
     return rnn_construction(
-        net, name=name, theorem=theorem, width=W, target=tgt, box=box, eps=eps, T=T, norm="lp", p=p,
-        parameters=params,
-        precision={"mode": "float64 evaluation of exact rational weights", "bit_budget": MANTISSA_BITS,
-                   "max_abs_weight": net.max_abs_weight(), **precision},
-        notes="; ".join(notes), bidirectional=bi, whole_space=whole, layers=layers,
+        w.net, name=name, theorem=theorem, width=max(dx + 1, dy), target=tgt, box=box, eps=eps, T=T, norm="lp", p=p,
+        parameters=params, precision=precision, notes="; ".join(notes), bidirectional=bi, whole_space=whole,
+        layers=w.layers, predicted_error=bound.total if certified else None,
     )
 
 
 def build_rnn_lp(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
                  T: int | None = None, eps: float | None = None, p: float | None = None, domain: Any = None,
                  bits: int | None = None, ramp_bits: int | None = None, max_codes: int = 1 << 14, whole: bool = False,
-                 radius: float | None = None, levels: int | None = None, progress: str = "auto") -> Construction:
+                 radius: float | None = None, levels: int | None = None, lipschitz: float | None = None,
+                 progress: str = "auto") -> Construction:
     r"""The causal :math:`L^p` witness at width :math:`\max(d_x + 1, d_y)` (Song et al. 2023, Theorem 15).
 
     Encoder, packing :math:`h[t] = \rho\,h[t-1] + E[t] + 1`, memoriser and decoder (module docstring):
@@ -246,14 +209,15 @@ def build_rnn_lp(target: Any = None, *, input_dim: int | None = None, output_dim
     T : int, optional
         The horizon (default 3; at most 52).
     eps : float, optional
-        The requested accuracy (used for the whole-space radius and the decoder's output grid).
+        The requested accuracy: chooses the bits (the smallest :math:`M` whose error bound, or
+        sampled estimate, is at most eps), the whole-space radius and the decoder's output grid.
     p : float, optional
         The exponent, :math:`1 \le p < \infty` (default 2).
     domain : str or Box, optional
         The token box (default the target's; with ``whole`` the truncation box).
     bits : int, optional
-        :math:`M`, quantisation bits per coordinate (default: the largest within ``max_codes`` and
-        the 52-bit code).
+        :math:`M`, quantisation bits per coordinate, honoured as given (default: from eps; without
+        eps the largest within ``max_codes`` and the 52-bit code).
     ramp_bits : int, optional
         Ramps of width :math:`2^{-\text{ramp\_bits}}` of a cell (default: the largest :math:`\le 20` whose
         encoder rounding fits the code gaps).
@@ -265,6 +229,9 @@ def build_rnn_lp(target: Any = None, *, input_dim: int | None = None, output_dim
         Whole space: the truncation radius :math:`L` (default: from the target's tail and eps).
     levels : int, optional
         :math:`d_y > d_x`: the number of output levels of the decoder (default: from eps).
+    lipschitz : float, optional
+        A Lipschitz constant of every :math:`f_t` (max-norm of the inputs to the Euclidean norm of
+        the outputs), declared by the user; default: the target's own, if it declares one.
     progress : ignored
         Accepted for a uniform CLI.
 
@@ -274,13 +241,14 @@ def build_rnn_lp(target: Any = None, *, input_dim: int | None = None, output_dim
     """
     return _build("rnn-lp", THEOREM, False, target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, p=p,
                   domain=domain, bits=bits, ramp_bits=ramp_bits, max_codes=max_codes, whole=whole, radius=radius,
-                  levels=levels)
+                  levels=levels, lipschitz=lipschitz)
 
 
 def build_brnn_lp(target: Any = None, *, input_dim: int | None = None, output_dim: int | None = None,
                   T: int | None = None, eps: float | None = None, p: float | None = None, domain: Any = None,
                   bits: int | None = None, ramp_bits: int | None = None, max_codes: int = 1 << 14, whole: bool = False,
-                  radius: float | None = None, levels: int | None = None, progress: str = "auto") -> Construction:
+                  radius: float | None = None, levels: int | None = None, lipschitz: float | None = None,
+                  progress: str = "auto") -> Construction:
     r"""The bidirectional :math:`L^p` witness at width :math:`\max(d_x + 1, d_y)` (Song et al. 2023, Theorem 23).
 
     A backward packing cell :math:`p[t] = \rho\,p[t+1] + E[t] + 1` joins the forward one, so every
@@ -288,8 +256,10 @@ def build_brnn_lp(target: Any = None, *, input_dim: int | None = None, output_di
 
     Parameters
     ----------
-    target, input_dim, output_dim, T, eps, p, domain, bits, ramp_bits, max_codes, whole, radius, levels, progress
+    target, input_dim, output_dim, T, eps, p, domain, bits, ramp_bits, max_codes, whole, radius, levels, lipschitz
         As for :func:`build_rnn_lp` (T at most 26: the code has twice the bits).
+    progress : ignored
+        Accepted for a uniform CLI.
 
     Returns
     -------
@@ -297,12 +267,13 @@ def build_brnn_lp(target: Any = None, *, input_dim: int | None = None, output_di
     """
     return _build("brnn-lp", BRNN_THEOREM, True, target, input_dim=input_dim, output_dim=output_dim, T=T, eps=eps, p=p,
                   domain=domain, bits=bits, ramp_bits=ramp_bits, max_codes=max_codes, whole=whole, radius=radius,
-                  levels=levels)
+                  levels=levels, lipschitz=lipschitz)
 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     add_horizon_argument(p, 3)
-    p.add_argument("--bits", type=int, help="M: quantisation bits per coordinate (default: largest within max_codes)")
+    p.add_argument("--bits", type=int, help="M: quantisation bits per coordinate (default: the smallest whose error "
+                   "bound meets eps; without eps the largest within max_codes)")
     p.add_argument("--whole", action="store_true", help="whole-space witness (output exactly 0 outside the box)")
     p.add_argument("--radius", type=float, help="whole space: truncation radius L (default: from the target's tail)")
     p.add_argument("--levels", type=int, help="d_y > d_x: output levels of the decoder (default: from eps)")

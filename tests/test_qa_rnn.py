@@ -174,3 +174,82 @@ def test_expression_as_sequence_target_names_the_fix():
 
     with pytest.raises(TargetError, match="expressions are not sequence targets"):
         build("rnn-uniform", "sin(2*pi*x1)", T=2)
+
+
+# -- rnn-lp / brnn-lp honour eps (an a-priori bound, or a sampled estimate for discontinuous targets) ------------
+
+def _rises(p):
+    """A discontinuous causal target the library lacks: 1 where the token rose, y[t] = [x[t] > x[t-1]]."""
+    if p.shape[1] < 2:
+        return np.zeros((p.shape[0], 1))
+    return (p[:, -1, :1] > p[:, -2, :1]).astype(float)
+
+
+def test_rnn_lp_discontinuous_target_meets_eps_or_is_refused():
+    """Default bits used to be the largest within max_codes whatever eps; a fixed M silently missed eps."""
+    from verification import measure
+
+    c = build("rnn-lp", _rises, input_dim=1, T=3, eps=0.2, p=1.0)
+    assert c.predicted_error is None and c.precision["sampled_error"]["total"] <= 0.2
+    assert not c.notes.startswith("WARNING")
+    assert measure(c.network, _rises, norm="lp", p=1.0, m=9).high <= 0.2
+    # explicit bits are honoured, the miss is stated
+    kept = build("rnn-lp", _rises, input_dim=1, T=3, eps=0.2, p=1.0, bits=1)
+    assert kept.parameters["bits"] == 1 and kept.notes.startswith("WARNING: the sampled estimate")
+    assert measure(kept.network, _rises, norm="lp", p=1.0, m=9).value > 0.2  # the warning was right
+    # on [-2, 2]^3 (volume 64) eps = 0.2 in L^1 is out of reach within max_codes: refused, naming eps and the fix
+    with pytest.raises(BudgetExceeded, match=r"eps = 0\.2 .*out of reach.*fix --bits"):
+        build("rnn-lp", _rises, input_dim=1, T=3, eps=0.2, p=1.0, domain="[-2,2]")
+
+
+@pytest.mark.parametrize("name, kw, eps", [("rnn-lp", {"T": 2, "p": 2.0, "domain": "[-1,1]"}, 0.1),
+                                           ("brnn-lp", {"T": 2, "p": 1.5}, 0.1)])
+def test_rnn_lp_bits_are_the_smallest_whose_bound_meets_eps(name, kw, eps):
+    from verification import measure
+
+    tgt = "running-mean" if name == "rnn-lp" else "reversal"
+    c = build(name, tgt, eps=eps, **kw)
+    M = c.parameters["bits"]
+    assert c.predicted_error == c.precision["error_bound"]["total"] <= eps
+    res = measure(c.network, tgt, norm="lp", p=kw["p"], m=10, domain=kw.get("domain"))
+    assert res.high <= c.predicted_error  # the bound bounds
+    coarser = build(name, tgt, eps=eps, bits=M - 1, **kw)  # kept, with the bound's warning
+    assert coarser.predicted_error > eps and coarser.notes.startswith("WARNING")
+
+
+def test_rnn_lp_unreachable_eps_names_the_best_bound():
+    with pytest.raises(BudgetExceeded, match=r"eps = 0\.001 .*bound alone is .*lipschitz="):
+        build("rnn-lp", "running-mean", T=3, eps=1e-3, p=2.0)
+
+
+def test_rnn_lp_whole_space_decoder_keeps_the_last_codes():
+    """Whole space, d_y = 2: the gate read the code channel, which the memoriser sweep left uncollapsed above its
+    last increment, and pulled the top cells' outputs to 0 (error 0.093 at cell centres with 40 levels)."""
+    c = build("rnn-lp", "gaussian-wave", T=1, bits=5, whole=True, eps=0.2, levels=40)
+    L, n = c.parameters["radius"], 32
+    x = (-L + 2 * L * (np.arange(n) + 0.5) / n)[:, None, None]
+    err = np.linalg.norm(c.network.evaluate(x) - make_sequence_target("gaussian-wave")(x), axis=2)
+    assert err.max() <= np.sqrt(2) * c.parameters["output_step"] / 2 + tol("exact_target")
+
+
+# -- the CLI refuses options a construction does not take; the causality note at T = 1 ------------------------------
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["build", "rnn-uniform", "--T", "2", "--p", "2"], "drop --p"),
+    (["build", "leaky-uniform", "--target", "sin(x1)", "--p", "2"], "drop --p"),
+    (["build", "rnn-lp", "--T", "2", "--param", "colour=3"], "takes no parameter 'colour'"),
+])
+def test_cli_refuses_foreign_options_in_one_line(argv, fragment, tmp_path, capsys):
+    from uat.cli import main
+
+    assert main(argv + ["--out", str(tmp_path / "w.json")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert fragment in err and len(err.splitlines()) == 1 and "unexpected keyword" not in err
+    assert not (tmp_path / "w.json").exists()
+
+
+def test_causality_note_at_one_step():
+    from verification.sequence import CausalityReport
+
+    assert "2..1" not in CausalityReport(True, 1, 8).describe()
+    assert "every s = 2..3" in CausalityReport(True, 3, 8).describe()

@@ -61,6 +61,8 @@ class CausalityReport:
 
     def describe(self) -> str:
         if self.passed:
+            if self.T < 2:
+                return f"causal: trivially (T = {self.T}: no later token can change an earlier output)"
             return (f"causal: changing x[s..{self.T}] left every output at times < s bit-identical "
                     f"({self.sequences} sequences, every s = 2..{self.T})")
         s, t, d = self.violations[0]

@@ -1,0 +1,257 @@
+r"""The :math:`L^p` error of the ``rnn-lp`` / ``brnn-lp`` witnesses: an a-priori bound and a sampled estimate.
+
+Song, Hwang, Lee, Kang (JMLR 24(121), 2023, Theorems 15 and 23) quantise every token to a cell of
+side :math:`w_i / n` (:math:`n = 2^M`) and return the target's value at the cell centre.  At time
+:math:`t` the output depends on :math:`\ell = t` tokens (BRNN: :math:`\ell = T`), so the norm is over
+:math:`K^\ell`, of volume :math:`V_t = |K|^\ell`.  Minkowski splits the error into
+
+.. math::
+
+   \|f_t - N_t\|_{L^p} \le
+   \underbrace{V_t^{1/p}\, L\, h}_{\text{quantisation}}
+   + \underbrace{V_t^{1/p}\, e_{\mathrm{grid}}}_{\text{output levels}}
+   + \underbrace{R_{\mathrm{bad}}\, (\ell\, d_x\, c\, 2^{-r} n^{-1} V_t)^{1/p}}_{\text{ramps}}
+   + \underbrace{V_t^{1/p}\, e_{\mathrm{fl}}}_{\text{rounding}}
+   + \underbrace{\tau_t}_{\text{tail}}
+
+* **quantisation**: :math:`L` is a Lipschitz constant of every :math:`f_t` from the max-norm of
+  the inputs to the Euclidean norm of the outputs (the target's declared ``lipschitz`` or the
+  user's ``lipschitz=``) and :math:`h = \max_i w_i / (2n)` the max-norm distance to the cell centre;
+* **output levels** (:math:`d_y > d_x`, or the whole space with :math:`d_y \ge 2`): the decoder's
+  dyadic grid, :math:`e_{\mathrm{grid}} = \sqrt{d_y}\,\Delta/2`;
+* **ramps**: the encoder's ramps (width :math:`2^{-r}` of a cell, :math:`c` cells per axis) form
+  the only set where the code is not exact; there the error is at most
+  :math:`R_{\mathrm{bad}} = \sup\|N\| + \sup\|f\|`;
+* **rounding**: the memoriser's float64 rounding bound on the outputs (the decoder is exact);
+* **tail** (whole space): :math:`\|f_t\|_{L^p}` outside the truncation box, where the witness is 0.
+
+Without a Lipschitz constant (discontinuous or opaque targets) the quantisation term has no bound;
+:func:`sampled_quantisation` estimates it by Monte Carlo (seeded, with an upper confidence limit),
+and the built witness is checked by :func:`constructions._rnn_common.sampled_lp_check`.
+
+>>> from uat.domains import Box
+>>> quantisation_error(1.0, Box((0,), (1,)), T=2, M=3, p=2.0, bidirectional=False)
+0.0625
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from uat.domains import Box
+from uat.errors import BudgetExceeded
+
+from ._rnn_common import lp_upper_limit
+
+__all__ = ["ErrorTerms", "Witness", "token_volumes", "quantisation_error", "error_terms", "sampled_quantisation",
+           "output_range", "ramp_bits_needed", "plan_bits", "CONFIDENCE_Z", "SAMPLES", "LEVEL_SHARE", "MAX_RAMP_BITS"]
+
+CONFIDENCE_Z = 3.0
+SAMPLES = 2048
+
+
+def token_volumes(box: Box, T: int, bidirectional: bool) -> list[float]:
+    r"""The volumes :math:`V_t = |K|^\ell` (:math:`\ell = t`, BRNN :math:`\ell = T`) for :math:`t = 1..T`."""
+    return [box.volume ** (T if bidirectional else t) for t in range(1, T + 1)]
+
+
+def quantisation_error(lipschitz: float, box: Box, *, T: int, M: int, p: float, bidirectional: bool) -> float:
+    r"""The quantisation term :math:`\max_t V_t^{1/p} L \max_i w_i / 2^{M+1}` (module docstring)."""
+    h = float(np.max(box.widths)) / 2 ** (M + 1)
+    return max(v ** (1 / p) for v in token_volumes(box, T, bidirectional)) * lipschitz * h
+
+
+@dataclass(frozen=True)
+class ErrorTerms:
+    """The terms of the :math:`L^p` error at the worst time ``t`` (module docstring); ``total`` is their sum."""
+
+    quantisation: float
+    levels: float
+    ramps: float
+    rounding: float
+    tail: float
+    t: int
+    sampled: bool = False
+
+    @property
+    def total(self) -> float:
+        """The bound (or estimate) of :math:`\\max_t \\|f_t - N_t\\|_{L^p}`."""
+        return self.quantisation + self.levels + self.ramps + self.rounding + self.tail
+
+    def describe(self) -> str:
+        """One line: the total and its terms."""
+        if self.sampled:
+            return (f"{self.total:.3g} at t = {self.t} (sampled in-box error, upper confidence limit, "
+                    f"{self.quantisation:.3g}; ramps {self.ramps:.3g}; tail {self.tail:.3g})")
+        return (f"{self.total:.3g} at t = {self.t} (quantisation {self.quantisation:.3g}, output levels "
+                f"{self.levels:.3g}, ramps {self.ramps:.3g}, rounding {self.rounding:.3g}, tail {self.tail:.3g})")
+
+    def as_dict(self) -> dict[str, float]:
+        """The terms as a plain dict (for the witness's precision record)."""
+        if self.sampled:
+            return {"sampled_in_box_upper": self.quantisation, "ramps": self.ramps, "tail": self.tail, "t": self.t,
+                    "total": self.total}
+        return {"quantisation": self.quantisation, "levels": self.levels, "ramps": self.ramps,
+                "rounding": self.rounding, "tail": self.tail, "t": self.t, "total": self.total}
+
+
+def error_terms(quantisation: list[float], box: Box, *, T: int, dx: int, M: int, p: float, bidirectional: bool,
+                ramp_bits: int, cells: int, bad_range: float, level_error: float, rounding: float,
+                tail: float) -> ErrorTerms:
+    r"""The terms of the error bound per time, and the worst time's.
+
+    Parameters
+    ----------
+    quantisation : list of float
+        The quantisation term at each time (bound or estimate).
+    box : Box
+        The token box (the truncation box on the whole space).
+    T, dx, M : int
+        Horizon, token dimension, bits per coordinate.
+    p : float
+        The exponent.
+    bidirectional : bool
+        Whether every output reads all T tokens.
+    ramp_bits, cells : int
+        Ramp width :math:`2^{-r}` of a cell and the cells per axis of the encoder.
+    bad_range : float
+        :math:`R_{\mathrm{bad}}`, the largest error on the ramp set.
+    level_error, rounding, tail : float
+        The decoder's grid error per point, the memoriser's rounding bound, the whole-space tail.
+
+    Returns
+    -------
+    ErrorTerms
+    """
+    n = 2**M
+    best = None
+    for t, v in enumerate(token_volumes(box, T, bidirectional), start=1):
+        ln = T if bidirectional else t
+        root = v ** (1 / p)
+        bad = ln * dx * cells * 2.0**-ramp_bits / n * v
+        terms = ErrorTerms(quantisation[t - 1], root * level_error, bad_range * bad ** (1 / p), root * rounding, tail, t)
+        if best is None or terms.total > best.total:
+            best = terms
+    if best is None:  # pragma: no cover - T >= 1
+        raise ValueError("internal error: no time step")
+    return best
+
+
+def sampled_quantisation(tgt: Any, box: Box, *, T: int, M: int, p: float, bidirectional: bool,
+                         seed: int = 20261127) -> list[float]:
+    r"""Upper confidence limits of :math:`\|f_t - f_t(\text{cell centre})\|_{L^p(K^\ell)}` per time (seeded).
+
+    The estimate that replaces the quantisation bound when the target declares no Lipschitz
+    constant: ``SAMPLES`` uniform sequences of the box, the same for every ``M`` (not a certificate).
+
+    Parameters
+    ----------
+    tgt : SequenceTarget
+        The target.
+    box : Box
+        The token box.
+    T, M : int
+        Horizon and bits per coordinate.
+    p : float
+        The exponent.
+    bidirectional : bool
+        Whether every output reads all T tokens.
+    seed : int
+        The sampling seed.
+
+    Returns
+    -------
+    list of float
+    """
+    u = np.random.default_rng(seed).random((SAMPLES, T, box.dim))
+    lo, wid = box.lo_array, box.widths
+    n = 2**M
+    x = lo + wid * u
+    c = lo + wid * (np.minimum(np.floor(u * n), n - 1) + 0.5) / n
+    err = np.linalg.norm(tgt(x) - tgt(c), axis=2)
+    vols = token_volumes(box, T, bidirectional)
+    return [lp_upper_limit(err[:, t], vols[t], p, CONFIDENCE_Z)[1] for t in range(T)]
+
+
+LEVEL_SHARE = 0.25
+RAMP_SHARE = 0.125
+MAX_RAMP_BITS = 44
+
+
+def output_range(V: np.ndarray, grid: Any) -> float:
+    r"""A bound on :math:`\|N(x)\|_2`: the memorised values' range per output (or the decoder grid's), times :math:`\sqrt{d_y}`."""
+    dy = V.shape[1]
+    vmax = float(np.max(np.abs(V))) if V.size else 0.0
+    if grid is not None:
+        vmax = max(vmax, max(max(abs(float(l)), abs(float(l + (grid.M - 1) * grid.step))) for l in grid.lo))
+    return math.sqrt(dy) * vmax
+
+
+def ramp_bits_needed(room: list[float], vols: list[float], *, T: int, dx: int, n: int, p: float, bi: bool, cells: int,
+                     bad_range: float) -> int:
+    r"""The smallest ramp exponent :math:`r` with ramp term :math:`\le` ``room[t]`` at every time (module docstring)."""
+    need = 0
+    for t, (r, v) in enumerate(zip(room, vols), start=1):
+        if bad_range <= 0:
+            continue
+        if r <= 0:
+            return MAX_RAMP_BITS + 1
+        ln = T if bi else t
+        need = max(need, math.ceil(math.log2(ln * dx * cells * v / n) - p * math.log2(r / bad_range)))
+    return need
+
+
+def plan_bits(tgt: Any, box: Box, lip: float | None, *, T: int, p: float, bi: bool, eps: float, tail: float | None,
+              whole: bool, M_max: int, max_codes: int, name: str) -> list[int]:
+    r"""The bits to try, smallest first: from the least :math:`M` whose quantisation term fits its share of eps.
+
+    The share is what eps leaves after the tail, the output levels (1/4 of eps, 1/8 on the whole space)
+    and 1/8 for the ramps and rounding.  With a Lipschitz constant the term is the bound, otherwise
+    the sampled upper confidence limit (:func:`sampled_quantisation`).
+
+    Raises
+    ------
+    BudgetExceeded
+        Not even ``M_max`` (the largest within ``max_codes`` and the 52-bit code) fits.
+    """
+    code_mode = tgt.output_dim >= 2 and (whole or tgt.output_dim > tgt.input_dim)
+    tail_v = 0.0 if tail is None or math.isnan(tail) else tail
+    budget = eps * (1 - RAMP_SHARE - (LEVEL_SHARE / (2 if whole else 1) if code_mode else 0.0)) - tail_v
+    best = math.inf
+    for M in range(1, M_max + 1):
+        if lip is not None:
+            q = quantisation_error(lip, box, T=T, M=M, p=p, bidirectional=bi)
+        else:
+            q = max(sampled_quantisation(tgt, box, T=T, M=M, p=p, bidirectional=bi))
+        best = q
+        if q <= budget:
+            return list(range(M, M_max + 1))
+    what = "bound" if lip is not None else "sampled estimate (upper confidence limit)"
+    raise BudgetExceeded(
+        f"{name}: eps = {eps:g} in L^{p:g} is out of reach: at bits = {M_max} (the most that max_codes = {max_codes} "
+        f"and the 52-bit code allow for T = {T}, d_x = {tgt.input_dim}) the quantisation {what} alone is {best:.3g} > "
+        f"{max(budget, 0.0):.3g}, its share of eps; raise eps, lower T, shrink the box, raise --param max_codes=..."
+        + (", declare a smaller Lipschitz constant (--param lipschitz=...)" if lip is not None else "")
+        + ", or fix --bits to keep a witness with a warning"
+    )
+
+
+@dataclass(frozen=True)
+class Witness:
+    """One built ``rnn-lp`` / ``brnn-lp`` network with its parts and its a-priori error terms."""
+
+    net: Any
+    M: int
+    ramp_bits: int
+    C: np.ndarray
+    V: np.ndarray
+    grid: Any
+    layers: dict
+    precision: dict
+    bound: ErrorTerms
+    cells: int
+    bad_range: float
