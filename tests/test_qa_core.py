@@ -106,3 +106,55 @@ def test_hand_written_3d_sup_with_a_kinked_bump_is_certified_exactly(tmp_path):
     r = sup_error(load(path), target, "[0,1]^3")
     assert r.method == "regions-3d" and r.certified
     assert r.low <= 0.3 <= r.high <= 0.3 * (1 + 1e-5)
+
+
+def _verify_file(doc_text: str, tmp_path, *args: str) -> subprocess.CompletedProcess:
+    path = tmp_path / "w.json"
+    path.write_text(doc_text)
+    return subprocess.run(UAT + ["verify", str(path), "--target", "x1", "--eps", "0.1", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+_HAND2D = {"format": "uat.network/1", "input_dim": 2, "output_dim": 1,
+           "layers": [{"weight": [["1", "1"], ["1", "-1"]], "bias": ["-1", "0"], "activation": "relu"},
+                      {"weight": [["1", "0"]], "bias": ["0"], "activation": "identity"}], "metadata": {}}
+
+
+@pytest.mark.parametrize(
+    "entry, words",
+    [
+        ("9" * 5000, "more digits"),  # was a ValueError traceback (Python's int-string limit)
+        ("1e99999999", "decimal exponent"),  # was a hang: a 330-million-bit integer
+        ("1e-99999999", "decimal exponent"),
+    ],
+)
+def test_witness_number_strings_beyond_limits_are_refused_in_one_line(tmp_path, entry, words):
+    doc = json.loads(json.dumps(_HAND2D))
+    doc["layers"][0]["weight"][0][0] = entry
+    out = _verify_file(json.dumps(doc), tmp_path)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert words in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_per_neuron_activation_list_with_the_wrong_count_is_refused(tmp_path):
+    """docs/format.md: the list must have exactly one entry per neuron; ["relu"] for a 2-neuron layer
+    was read as plain relu (the uniform list collapsed before the count was checked)."""
+    doc = json.loads(json.dumps(_HAND2D))
+    doc["layers"][0]["activation"] = ["relu"]
+    out = _verify_file(json.dumps(doc), tmp_path)
+    assert out.returncode == 2 and "lists 1 neurons but the layer has 2" in out.stderr
+    doc["layers"][0]["activation"] = ["relu", "relu"]  # the right count is still read as relu
+    assert _verify_file(json.dumps(doc), tmp_path).returncode == 1
+
+
+@pytest.mark.parametrize(
+    "domain, words",
+    [
+        ("[0,1e99999999]x[0,1]", "decimal exponent"),  # was a hang
+        ("[0,1e400]x[0,1]", "float64 range"),  # was an OverflowError traceback
+        ("[0,1]x[0,1e-400]", "collapses"),  # was measured (and 'certified') on a degenerate float box
+    ],
+)
+def test_domains_beyond_float64_are_refused(tmp_path, domain, words):
+    out = _verify_file(json.dumps(_HAND2D), tmp_path, "--domain", domain)
+    assert out.returncode == 2 and "Traceback" not in out.stderr and words in out.stderr

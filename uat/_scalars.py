@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from fractions import Fraction
 from numbers import Integral
 from typing import Any, Union
@@ -43,6 +44,7 @@ Scalar = Union[Fraction, float]
 
 _RATIONAL_RE = re.compile(r"^\s*[+-]?\d+(\s*/\s*\d+)?\s*$")
 _DECIMAL_RE = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+_MAX_DECIMAL_EXPONENT = 4300  # as Python's int-string digit limit
 
 
 def _is_sympy_rational(x: Any) -> bool:
@@ -73,10 +75,22 @@ def to_fraction(x: Any) -> Fraction:
     if isinstance(x, str):
         s = x.strip()
         if _RATIONAL_RE.match(s) or _DECIMAL_RE.match(s):
+            m = _DECIMAL_RE.match(s)
+            if m and m.group(2) and (len(m.group(2)) > 8 or abs(int(m.group(2)[1:])) > _MAX_DECIMAL_EXPONENT):
+                # "1e99999999" would build a 330-million-bit integer and hang every later operation
+                raise ExactnessError(
+                    f"the decimal exponent of {x!r} is beyond +-{_MAX_DECIMAL_EXPONENT}; write the number as 'p/q' "
+                    f"or with a smaller exponent"
+                )
             try:
                 value = Fraction(s.replace(" ", ""))
             except ZeroDivisionError:
                 raise ExactnessError(f"the rational {x!r} has a zero denominator") from None
+            except ValueError:  # Python's limit on int-string conversion (4300 digits)
+                raise ExactnessError(
+                    f"the number string of {len(s)} characters ({s[:20]}...) has more digits than Python "
+                    f"converts ({sys.get_int_max_str_digits()}); write it with fewer digits"
+                ) from None
             return value
         raise ExactnessError(
             f"cannot read {x!r} as an exact rational; expected 'p/q', an integer or a decimal"

@@ -42,6 +42,12 @@ def _bound(v: Any) -> Fraction:
         raise DomainError(f"cannot read the domain bound {v!r}: {exc}") from None
 
 
+def _short(q: Fraction) -> str:
+    """A bound for an error message: the exact text, abbreviated when it is long."""
+    text = str(q)
+    return text if len(text) <= 40 else f"{text[:16]}...({len(text)} characters)"
+
+
 @dataclass(frozen=True)
 class Box:
     """The box :math:`\\prod_{i=1}^d [lo_i, hi_i]` with exact rational bounds."""
@@ -57,6 +63,16 @@ class Box:
         for i, (a, b) in enumerate(zip(lo, hi)):
             if not a < b:
                 raise DomainError(f"axis {i + 1} of the domain has lo = {a} >= hi = {b}; need lo < hi")
+            try:
+                fa, fb = float(a), float(b)
+            except OverflowError:
+                raise DomainError(
+                    f"axis {i + 1} of the domain [{_short(a)}, {_short(b)}] exceeds the float64 range (about 1.8e308); rescale it"
+                ) from None
+            if not fa < fb:  # e.g. [0, 1e-400]: the verifiers would measure a point
+                raise DomainError(
+                    f"axis {i + 1} of the domain [{_short(a)}, {_short(b)}] collapses to the single float64 value {fa!r}; widen it"
+                )
         object.__setattr__(self, "lo", lo)
         object.__setattr__(self, "hi", hi)
 
@@ -184,6 +200,6 @@ def _parse_text(text: str) -> Box:
 
 def _text_bound(v: str) -> Fraction:
     try:
-        return Fraction(v)
-    except (ValueError, ZeroDivisionError):
-        raise DomainError(f"cannot read the domain bound {v!r}") from None
+        return to_fraction(v)  # bounded exponents and digit counts ("1e99999999" would hang)
+    except ExactnessError as exc:
+        raise DomainError(f"cannot read the domain bound {v!r}: {exc}") from None

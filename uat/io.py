@@ -91,8 +91,14 @@ def _read_network(obj: Mapping[str, Any]) -> FeedForward:
         b = read_matrix(lj.get("bias"), exact, f"{where} bias", 1)
         if b.shape[0] != w.shape[0]:
             raise FormatError(f"{where}: bias has {b.shape[0]} entries but weight has {w.shape[0]} rows")
+        raw = lj.get("activation", "identity")
+        if isinstance(raw, list) and len(raw) != w.shape[0]:  # checked before a uniform list collapses to one
+            raise FormatError(
+                f"{where}: the per-neuron activation lists {len(raw)} neurons but the layer has {w.shape[0]} "
+                f"(weight rows); give one activation per neuron, or a single activation"
+            )
         try:
-            act = parse_activation(lj.get("activation", "identity"))
+            act = parse_activation(raw)
         except (ActivationError, ExactnessError) as exc:
             raise FormatError(f"{where}: {exc}") from None
         layers.append(Layer(w, b, act))
