@@ -204,6 +204,9 @@ def run(args: argparse.Namespace) -> int:
     except TypeError as exc:  # a parameter the builder does not know
         raise ParameterError(f"{spec.name}: {exc}") from None
     uat.save(result.network, args.out)
+    notes = result.notes or ""
+    if notes.startswith("WARNING"):  # a witness kept against eps (explicit parameters): say so, not only in the file
+        print(f"{spec.name}: {notes.split('; ')[0]}", file=sys.stderr)
     net = result.network
     pred = "" if result.predicted_error is None else f", predicted error <= {result.predicted_error:.3g}"
     print(

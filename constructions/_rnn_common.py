@@ -149,7 +149,7 @@ def sampled_sup_check(net: Any, tgt: SequenceTarget, T: int, lo: Any, hi: Any) -
 
 def sampled_lp_check(net: Any, tgt: SequenceTarget, T: int, box: Box, p: float, *, bidirectional: bool = False,
                      samples: int = 2048, z: float = 3.0, seed: int = 0) -> tuple[list[float], list[float]]:
-    r"""Per time :math:`t`, a Monte Carlo estimate of :math:`\|N_t - f_t\|_{L^p(K^\ell)}` and its upper confidence limit.
+    r"""Per time :math:`t`: a Monte Carlo value of :math:`\|N_t - f_t\|_{L^p(K^\ell)}` and its upper confidence limit.
 
     :math:`\ell = t` tokens (BRNN: :math:`\ell = T`); ``samples`` uniform sequences of the box (seeded);
     the limit is :math:`(V (\overline{e^p} + z\, s/\sqrt{n}))^{1/p}`, :math:`s` the sample standard
@@ -190,7 +190,7 @@ def sampled_lp_check(net: Any, tgt: SequenceTarget, T: int, box: Box, p: float, 
 
 
 def lp_upper_limit(err: np.ndarray, volume: float, p: float, z: float = 3.0) -> tuple[float, float]:
-    r"""Monte Carlo :math:`(V\,\overline{e^p})^{1/p}` and its upper confidence limit :math:`(V(\overline{e^p} + z s/\sqrt n))^{1/p}`.
+    r"""Monte Carlo :math:`(V\,\overline{e^p})^{1/p}` and its upper limit :math:`(V(\overline{e^p} + z s/\sqrt n))^{1/p}`.
 
     Parameters
     ----------

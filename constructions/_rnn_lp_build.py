@@ -58,7 +58,8 @@ def build_witness(tgt: Any, box: Box, T: int, M: int, p: float, eps: float | Non
         raise ValueError("internal error: packed codes are not distinct")  # pragma: no cover
     grid = None
     if code_mode:  # the output levels get 1/4 of eps (1/8 on the whole space, where the tail takes 1/4)
-        share = (0.05 if eps is None else eps) * (LEVEL_SHARE / 2 if whole else LEVEL_SHARE) / max(1.0, max(vols) ** (1 / p))
+        share = (0.05 if eps is None else eps) * (LEVEL_SHARE / 2 if whole else LEVEL_SHARE)
+        share /= max(1.0, max(vols) ** (1 / p))
         grid = output_grid(V, share) if levels is None else grid_from_levels(V, levels)
         if grid.M ** dy > 2**40:
             raise BudgetExceeded(f"{grid.M} output levels in {dy} outputs need codes up to {grid.M}^{dy} > 2^40; "

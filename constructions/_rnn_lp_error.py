@@ -133,7 +133,8 @@ def error_terms(quantisation: list[float], box: Box, *, T: int, dx: int, M: int,
         ln = T if bidirectional else t
         root = v ** (1 / p)
         bad = ln * dx * cells * 2.0**-ramp_bits / n * v
-        terms = ErrorTerms(quantisation[t - 1], root * level_error, bad_range * bad ** (1 / p), root * rounding, tail, t)
+        terms = ErrorTerms(quantisation[t - 1], root * level_error, bad_range * bad ** (1 / p), root * rounding,
+                           tail, t)
         if best is None or terms.total > best.total:
             best = terms
     if best is None:  # pragma: no cover - T >= 1
@@ -183,7 +184,7 @@ MAX_RAMP_BITS = 44
 
 
 def output_range(V: np.ndarray, grid: Any) -> float:
-    r"""A bound on :math:`\|N(x)\|_2`: the memorised values' range per output (or the decoder grid's), times :math:`\sqrt{d_y}`."""
+    r"""A bound on :math:`\|N(x)\|_2`: the largest memorised value (or decoder level) times :math:`\sqrt{d_y}`."""
     dy = V.shape[1]
     vmax = float(np.max(np.abs(V))) if V.size else 0.0
     if grid is not None:
@@ -211,7 +212,9 @@ def plan_bits(tgt: Any, box: Box, lip: float | None, *, T: int, p: float, bi: bo
 
     The share is what eps leaves after the tail, the output levels (1/4 of eps, 1/8 on the whole space)
     and 1/8 for the ramps and rounding.  With a Lipschitz constant the term is the bound, otherwise
-    the sampled upper confidence limit (:func:`sampled_quantisation`).
+    the sampled upper confidence limit (:func:`sampled_quantisation`).  When no :math:`M` meets the
+    share but ``M_max`` leaves the quantisation term below eps minus the tail, ``[M_max]`` is returned
+    (the full bound of the built witness decides).
 
     Raises
     ------
@@ -230,11 +233,14 @@ def plan_bits(tgt: Any, box: Box, lip: float | None, *, T: int, p: float, bi: bo
         best = q
         if q <= budget:
             return list(range(M, M_max + 1))
-    what = "bound" if lip is not None else "sampled estimate (upper confidence limit)"
+    if best <= eps - tail_v:  # the share is missed, eps itself may not be: let the full bound decide
+        return [M_max]
+    what = "bound" if lip is not None else "estimate (sampled, upper confidence limit)"
     raise BudgetExceeded(
         f"{name}: eps = {eps:g} in L^{p:g} is out of reach: at bits = {M_max} (the most that max_codes = {max_codes} "
-        f"and the 52-bit code allow for T = {T}, d_x = {tgt.input_dim}) the quantisation {what} alone is {best:.3g} > "
-        f"{max(budget, 0.0):.3g}, its share of eps; raise eps, lower T, shrink the box, raise --param max_codes=..."
+        f"and the 52-bit code allow for T = {T}, d_x = {tgt.input_dim}) the quantisation {what} alone is {best:.3g}, "
+        f"above eps{' minus the tail' if tail_v else ''}; raise eps, lower T, shrink the box, "
+        "raise --param max_codes=..."
         + (", declare a smaller Lipschitz constant (--param lipschitz=...)" if lip is not None else "")
         + ", or fix --bits to keep a witness with a warning"
     )

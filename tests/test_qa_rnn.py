@@ -253,3 +253,13 @@ def test_causality_note_at_one_step():
 
     assert "2..1" not in CausalityReport(True, 1, 8).describe()
     assert "every s = 2..3" in CausalityReport(True, 3, 8).describe()
+
+
+def test_cli_states_a_kept_miss_of_eps(tmp_path, capsys):
+    """Explicit --bits whose bound misses eps: the witness is written and the WARNING is printed, not only stored."""
+    from uat.cli import main
+
+    out = tmp_path / "b.json"
+    assert main(["build", "brnn-lp", "--target", "reversal", "--T", "3", "--eps", "0.1", "--bits", "2",
+                 "--out", str(out)]) == 0
+    assert "WARNING: the a-priori bound" in capsys.readouterr().err and out.exists()
