@@ -19,8 +19,11 @@ otherwise              :math:`d_x+d_y`              upper bound; the gap to the 
    graph lift at width :math:`d_y+1` and records why (``parameters["fallback"]``).
 
 The published ICML 2023 formula :math:`\max(d_x+1,d_y)+\mathbf 1[d_y=d_x+1]` is *not* used
-(it contradicts proven lower bounds; see docs/leaky.md).  The width always equals the upper
-bound :math:`\min(d_x+d_y,\max(2d_x+1,d_y))` of ``hwang2025-uniform``.
+(it contradicts proven lower bounds; see docs/leaky.md).  The width equals the upper bound
+:math:`\min(d_x+d_y,\max(2d_x+1,d_y))` of ``hwang2025-uniform`` for :math:`d_x=1` (curve recipe) and
+for :math:`d_y\le d_x+1`; for :math:`d_x\ge2`, :math:`d_y\ge d_x+2` the graph lift's :math:`d_x+d_y` is
+larger (e.g. 6 against 5 at :math:`(2,4)`), and the curve fallback at :math:`(1,d_y\ge3)` has width
+:math:`d_y+1`; the metadata then says ``width_status: upper bound`` with the gap.
 
 >>> from constructions import build
 >>> c = build("leaky-uniform", "x1**2", eps=0.05, domain="[0,1]")

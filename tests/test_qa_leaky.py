@@ -76,3 +76,32 @@ def test_floor_witnesses_accept_any_rational_slope():
     for a in ("1/7", "3/10"):
         net = hopf_witness(alpha=a)
         assert net.width == 4 and np.abs(net.evaluate(X) - f(X)).max() < 1e-12
+
+
+def test_uniform_width_labels_against_hwangs_upper_bound():
+    # the docstring claimed the width always equals min(d_x + d_y, max(2 d_x + 1, d_y)); it exceeds it at (2, 4)
+    from constructions import get_spec
+    from constructions._leaky_common import catalogue_bounds
+
+    spec = get_spec("leaky-uniform")
+    for d_x in range(1, 5):
+        for d_y in range(1, 7):
+            w = spec.width(d_x=d_x, d_y=d_y)
+            hwang = min(d_x + d_y, max(2 * d_x + 1, d_y))
+            assert w == hwang if (d_x == 1 or d_y <= d_x + 1) else w > hwang
+            lower, _, _ = catalogue_bounds("uniform", d_x, d_y)
+            assert lower is not None and w >= lower
+
+
+def test_closed_curve_fallback_is_labelled_an_upper_bound():
+    # (1,3): no crossing-free planar projection of this closed curve, so auto falls back to the graph lift
+    tgt = "[cos(2*pi*x1), sin(2*pi*x1), sin(4*pi*x1)]"
+    c = build("leaky-uniform", tgt, eps=0.3, domain="[0,1]", progress="quiet")
+    md = c.network.metadata
+    assert c.network.width == 4 and md["width_status"] == "upper bound"
+    assert md["lower_bound"] == 3 and md["gap"] == 1 and "curve recipe not applicable" in md["parameters"]["fallback"]
+    r = sup_error(c.network, tgt, "[0,1]")
+    t = np.linspace(0, 1, 200001)[:, None]
+    F = np.column_stack([np.cos(2 * np.pi * t), np.sin(2 * np.pi * t), np.sin(4 * np.pi * t)])
+    sampled = np.linalg.norm(c.network.evaluate(t) - F, axis=1).max()
+    assert r.certified and sampled <= r.high * (1 + 1e-9) and r.high <= 0.3
