@@ -80,6 +80,8 @@ from ._rnn_lp_error import ErrorTerms, Witness, plan_bits
 
 __all__ = ["build_rnn_lp", "build_brnn_lp", "width"]
 
+MAX_TRIES = 4
+
 THEOREM = "song2023-rnn-lp"
 BRNN_THEOREM = "song2023-brnn-lp"
 
@@ -123,21 +125,24 @@ def _build(name: str, theorem: str, bi: bool, target: Any, *, input_dim: Any, ou
         candidates = [M_max] if eps is None else plan_bits(tgt, box, lip, T=T, p=p, bi=bi, eps=eps, tail=tail,
                                                            whole=whole, M_max=M_max, max_codes=max_codes, name=name)
     tail_v = 0.0 if tail is None or math.isnan(tail) else tail
-    sampled = None
-    for M in candidates:
+    sampled, previous, best = None, math.inf, None
+    for M in candidates[:MAX_TRIES]:  # more bits only while the error falls (ramps and rounding grow with M)
         w = build_witness(tgt, box, T, M, p, eps, bi, whole, ramp_bits, levels, lip, tail_v)
         if eps is None:
             break
         check = w.bound if lip is not None else sampled_terms(w, tgt, box, T, p, bi, tail_v)
         sampled = None if lip is not None else check
-        if check.total <= eps or fixed:
+        if best is None or check.total < best[1].total:
+            best = (M, check)
+        if check.total <= eps or fixed or check.total >= previous:
             break
-    else:
+        previous = check.total
+    if eps is not None and check.total > eps and not fixed:
         raise BudgetExceeded(
             f"{name}: no witness within the budgets meets eps = {eps:g} in L^{p:g}: the best "
-            f"{'a-priori bound' if lip is not None else 'sampled estimate'} is {check.describe()} at bits = {w.M} "
-            f"(up to the most that max_codes = {max_codes} and the 52-bit code allow for T = {T}, d_x = {dx}); raise "
-            "eps, lower T, use p closer to 1, raise --param max_codes=..."
+            f"{'a-priori bound' if lip is not None else 'sampled estimate'} is {best[1].describe()} at bits = {best[0]} "
+            f"(tried bits {candidates[0]}..{w.M}; at most {candidates[-1]} within max_codes = {max_codes} and the "
+            f"52-bit code for T = {T}, d_x = {dx}); raise eps, lower T, use p closer to 1, raise --param max_codes=..."
             + (", declare a smaller Lipschitz constant (--param lipschitz=...)" if lip is not None else "")
             + ", or fix --bits to keep a witness with a warning"
         )
