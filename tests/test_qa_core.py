@@ -158,3 +158,21 @@ def test_per_neuron_activation_list_with_the_wrong_count_is_refused(tmp_path):
 def test_domains_beyond_float64_are_refused(tmp_path, domain, words):
     out = _verify_file(json.dumps(_HAND2D), tmp_path, "--domain", domain)
     assert out.returncode == 2 and "Traceback" not in out.stderr and words in out.stderr
+
+
+def test_lp_1d_cancellation_at_large_offsets_widens_the_certified_interval(tmp_path):
+    """The PL interpolant of x^2 on 4 pieces of [10^6, 10^6 + 1] (exact weights): the error on each piece
+    is (x - a)(b - x), so ||e||_p^p = 4 h^(2p+1) B(p+1, p+1) with h = 1/4.  f and N are 10^12 in size and
+    float64 gives f - N only to ~1e-4; the certified interval used to exclude the truth (p = 1.5:
+    [0.01098038, 0.01098039] against 0.01097962)."""
+    knots = [Fraction(10**6) + Fraction(k, 4) for k in range(5)]
+    path = tmp_path / "square_far.json"
+    path.write_text(json.dumps(_interpolant_doc(knots, [k * k for k in knots])))
+    net = load(path)
+    for p in (1.5, 3):
+        exact = (4 * 0.25 ** (2 * p + 1) * math.gamma(p + 1) ** 2 / math.gamma(2 * p + 2)) ** (1 / p)
+        r = lp_error(net, "x**2", "[1000000,1000001]", p=p)
+        assert r.low <= exact <= r.high, (p, r.low, r.high, exact)
+    # an ordinary case keeps its tight interval (the widening is at the rounding level of the scale)
+    ok = lp_error(load(HAT), f"0.01*sin(7*x)+{HAT_EXPR}", "[0,1]", p=2)
+    assert ok.certified and ok.high - ok.low < 1e-6 * ok.value
