@@ -107,6 +107,9 @@ def _build(name: str, theorem: str, bi: bool, target: Any, *, input_dim: Any, ou
         box = Box((-L,) * dx, (L,) * dx)
     else:
         box = token_box(domain, tgt)
+        if whole and tgt.tail is not None:  # the tail outside the largest cube [-L, L]^d_x inside the user's box
+            L_in = min(min(-float(lo), float(hi)) for lo, hi in zip(box.lo, box.hi))
+            tail = max(tgt.tail(L_in, p, t) for t in range(1, T + 1)) if L_in > 0 else math.nan
     fixed = bits is not None
     if fixed:
         M = positive_int("bits (M)", bits)
@@ -182,6 +185,9 @@ def _construction(name: str, theorem: str, w: Witness, sampled: ErrorTerms | Non
         params["radius"] = float(box.hi[0])
         notes.append("whole space: output exactly 0 once a token leaves the box (outside cells + absorbing flag + gate)"
                      + (f"; target tail outside the box <= {tail:.3g}" if tail is not None and not math.isnan(tail) else ""))
+        if eps is not None and (tail is None or math.isnan(tail)):
+            notes.insert(0, "WARNING: the target's tail outside the box is unknown (no declared tail, or a box "
+                            "without the origin) and is NOT included in the error bound or estimate")
     precision = {"mode": "float64 evaluation of exact rational weights", "bit_budget": MANTISSA_BITS,
                  "max_abs_weight": w.net.max_abs_weight(), **w.precision}
     if certified:

@@ -280,3 +280,12 @@ def test_rnn_lp_jump_inside_one_cell_is_not_missed():
     assert measure(kept.network, _jump, norm="lp", p=3.0, m=12, domain="[0.1,0.7]").value > 0.2
     with pytest.raises(BudgetExceeded, match=r"eps = 0\.05 in L\^3"):
         build("rnn-lp", _jump, input_dim=1, T=1, eps=0.05, p=3.0, domain="[0.1,0.7]")
+
+
+def test_rnn_lp_whole_space_on_a_user_box_counts_the_tail():
+    """whole=True with --domain skipped the tail: the error outside the user's box (where the witness is 0) was
+    in no bound; now the tail outside the largest centred cube in the box is added, or a WARNING says it is not."""
+    c = build("rnn-lp", "gaussian", T=2, whole=True, eps=0.3, domain="[-2,2]")
+    assert c.precision["sampled_error"]["tail"] > 0.1  # ||exp(-|x|^2/2)||_2 outside [-2,2]^2 is about 0.17
+    shifted = build("rnn-lp", "gaussian", T=1, whole=True, eps=0.3, domain="[0,2]", bits=3)
+    assert shifted.notes.startswith("WARNING: the target's tail outside the box is unknown")
