@@ -176,3 +176,36 @@ def test_lp_1d_cancellation_at_large_offsets_widens_the_certified_interval(tmp_p
     # an ordinary case keeps its tight interval (the widening is at the rounding level of the scale)
     ok = lp_error(load(HAT), f"0.01*sin(7*x)+{HAT_EXPR}", "[0,1]", p=2)
     assert ok.certified and ok.high - ok.low < 1e-6 * ok.value
+
+
+def _far_kink_2d():
+    """N(x) = 2e6 x1 + relu(x1 - c) on [10^6, 10^6 + 1] x [0, 1], c = 10^6 + 1/2, with the target
+    f = 2e6 x1 + 0.3 relu(x1 - c) + 0.001 sin(x2): e = 0.7 relu(x1 - c) - 0.001 sin(x2), so the sup
+    error is exactly 0.35 (at x1 = c + 1/2, x2 = 0), while f and N are 2e12 in size."""
+    from uat.network import FeedForward
+
+    c = Fraction(10**6) + Fraction(1, 2)
+    net = FeedForward.from_layers([([[1, 0], [1, 0]], [0, -c], "relu"), ([[2 * 10**6, 1]], [0], "identity")])
+    return net, "2000000*x1 + 0.3*max(x1-1000000.5,0) + 0.001*sin(x2)", "[1000000,1000001]x[0,1]"
+
+
+def test_region_sup_cancellation_at_large_offsets_widens_the_certified_interval():
+    """The 2-D region certificate used to report [0.350098, 0.350229] (excluding the exact 0.35): the
+    attained value is a difference of two float64 numbers of size 2e12."""
+    net, f, dom = _far_kink_2d()
+    r = sup_error(net, f, dom)
+    assert r.certified and r.method == "regions-2d"
+    assert r.low <= 0.35 <= r.high, (r.low, r.high)
+    assert any("rounding level" in n for n in r.details["notes"])
+
+
+def test_region_lp_cancellation_at_large_offsets_widens_the_certified_interval():
+    """The same network in L^1: ||e||_1 = int_0^1 int_0^1 |0.7 relu(s - 1/2) - 0.001 sin(y)| ds dy,
+    computed in shifted coordinates (no cancellation) by scipy."""
+    from scipy import integrate
+
+    net, f, dom = _far_kink_2d()
+    truth, _ = integrate.dblquad(lambda y, s: abs(0.7 * max(s - 0.5, 0) - 0.001 * math.sin(y)), 0, 1, 0, 1,
+                                 epsabs=1e-13, epsrel=1e-12)
+    r = lp_error(net, f, dom, p=1, method="regions-2d")
+    assert r.certified and r.low <= truth <= r.high, (r.low, r.high, truth)

@@ -35,7 +35,9 @@ def test_interpolant_of_square_has_sup_error_one_over_four_m_squared(m):
 
 def test_hat_against_zero():
     r = sup_error(hat(), zero_target())
-    assert (r.value, r.low, r.high, r.certified, r.argmax) == (1.0, 1.0, 1.0, True, (0.5,))
+    # the interval is the exact value widened by the float64 rounding level (8 ulps of the values' size)
+    assert (r.value, r.certified, r.argmax) == (1.0, True, (0.5,))
+    assert r.low <= 1.0 <= r.high and r.gap <= 1e-14
 
 
 def test_vector_target_uses_the_euclidean_norm():
@@ -99,7 +101,7 @@ def test_step_network_in_one_dimension():
     # N(x) = step(x - 1/2); target 0: sup 1 (attained on [1/2, 1])
     net = FeedForward.from_layers([([[1]], ["-1/2"], "step"), ([[1]], [0])])
     r = sup_error(net, zero_target())
-    assert r.certified and r.value == 1.0 and r.high == 1.0
+    assert r.certified and r.value == 1.0 and r.high == pytest.approx(1.0, abs=1e-14) and r.high >= 1.0
     assert any("step network" in a for a in r.assumptions)
 
 
@@ -118,7 +120,7 @@ def test_deep_random_network_certified_sup_is_at_least_the_sampled_max():
 def test_ramp_against_zero_in_two_dimensions():
     r = sup_error(ramp_2d(), zero_target(2))
     assert r.method == "regions-2d" and r.certified
-    assert (r.value, r.high) == (1.0, 1.0) and r.argmax == (1.0, 1.0)
+    assert r.value == 1.0 and 1.0 <= r.high <= 1.0 + 1e-14 and r.argmax == (1.0, 1.0)
 
 
 def test_two_dimensional_certificate_holds_for_a_smooth_target():

@@ -27,7 +27,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-__all__ = ["ErrorEstimate", "FloatError", "sup_estimate"]
+__all__ = ["ErrorEstimate", "FloatError", "sup_estimate", "rounding_level"]
 
 
 def _freeze(value: Any) -> Any:
@@ -162,14 +162,40 @@ class ErrorEstimate:
         )
 
 
+ROUNDING_ULPS = 8  # float64 evaluation error of f and N, in ulps of their size
+
+
+def rounding_level(scale: float) -> float:
+    """The float64 rounding level of ``|f - N|`` when ``f`` and ``N`` are about ``scale`` in size.
+
+    ``ROUNDING_ULPS * 2^-52 * scale``: the error is computed as a difference of two float64 values
+    of that size, so near ``x = 10^6`` with ``f = x^2`` it is known only to about ``10^-4``.
+    """
+    return ROUNDING_ULPS * float(np.finfo(np.float64).eps) * float(scale)
+
+
 def sup_estimate(low: float, high: float, argmax: Any, *, certified: bool, method: str, n_evals: int,
-                 assumptions: Any, parameters: Mapping[str, Any], details: Mapping[str, Any]) -> ErrorEstimate:
+                 assumptions: Any, parameters: Mapping[str, Any], details: Mapping[str, Any],
+                 scale: float = 1.0) -> ErrorEstimate:
     """A sup-norm result: the attained maximum ``low`` (at ``argmax``) is the value and ``[low, high]`` the interval.
 
-    An uncertified result adds the caveat ``"no certificate (see details.notes)"`` to its assumptions.
+    A certified interval is widened on both sides by :func:`rounding_level` of ``scale`` (the size of
+    the values of ``f`` and ``N`` that were compared), with a note in ``details["notes"]`` when that
+    matters; the value stays the measured maximum.  An uncertified result adds the caveat
+    ``"no certificate (see details.notes)"`` to its assumptions.
     """
+    value = low
+    if certified:
+        rho = rounding_level(scale)
+        if rho > 1e-3 * max(high - low, 1e-300) and "notes" in details:
+            details = dict(details)
+            details["notes"] = list(details["notes"]) + [
+                f"f and N are about {scale:.2e} in size: the interval is widened by their float64 rounding level "
+                f"{rho:.2e} ({ROUNDING_ULPS} ulps)"
+            ]
+        low, high = max(0.0, low - rho), high + rho
     caveat = () if certified else ("no certificate (see details.notes)",)
-    return ErrorEstimate(value=low, low=low, high=high, certified=certified, method=method, n_evals=n_evals,
+    return ErrorEstimate(value=value, low=low, high=high, certified=certified, method=method, n_evals=n_evals,
                          assumptions=tuple(assumptions) + caveat, norm="sup",
                          argmax=tuple(float(v) for v in np.ravel(argmax)), parameters=parameters,
                          details=details)

@@ -188,6 +188,7 @@ def sup_exact_1d(
         n_evals=n_evals,
         assumptions=assumptions,
         parameters={"rtol": rtol, "max_evals": max_evals, "max_pieces": max_pieces},
+        scale=scale,
         details={
             "pieces": pcs.n_pieces,
             "affine_pieces": pcs.affine_pieces(),

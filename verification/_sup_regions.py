@@ -136,6 +136,7 @@ def sup_on_regions(
         n_evals=n_evals,
         assumptions=assumptions,
         parameters={"rtol": rtol, "max_evals": max_evals, "max_regions": max_regions},
+        scale=scale,
         details={
             "regions": reg.n_regions,
             "refinement_rounds": rounds,

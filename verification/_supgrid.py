@@ -63,8 +63,13 @@ def sup_grid(
     n_evals = 0
     bounds = BoundLog(target)
 
+    size = [1.0]  # the largest |f| and |N| compared (their float64 rounding level widens the interval)
+
     def measure(centres: np.ndarray, hws: np.ndarray):
-        e = np.linalg.norm(target_values(target, centres) - forward(net, centres), axis=1)
+        fv, nv = target_values(target, centres), forward(net, centres)
+        with np.errstate(invalid="ignore"):
+            size[0] = max(size[0], float(np.nanmax(np.abs(fv), initial=0.0)), float(np.nanmax(np.abs(nv), initial=0.0)))
+        e = np.linalg.norm(fv - nv, axis=1)
         lf = bounds.bound(centres - hws, centres + hws, "lipschitz")
         with np.errstate(invalid="ignore", over="ignore"):
             U = e + (lf + L_N) * np.linalg.norm(hws, axis=1)
@@ -117,6 +122,7 @@ def sup_grid(
         n_evals=n_evals,
         assumptions=ass,
         parameters={"rtol": rtol, "max_evals (capped by network cost)": max_evals, "points_per_axis": n},
+        scale=size[0],
         details={
             "cells": int(C.shape[0]),
             "refinement_rounds": rounds,
