@@ -47,7 +47,12 @@ def judge(result: ErrorEstimate, eps: float | None, *, require_certified: bool =
     """Decide whether ``result`` is below ``eps`` (see the module docstring)."""
     if eps is None:
         return Verdict(True, None, result.judged_value, "no epsilon given: nothing to judge")
-    what = "certified upper bound" if result.certified else "estimate (uncertified)"
+    if result.certified:
+        what = "certified upper bound"
+    elif result.vacuous:  # no finite upper bound: the value may be far below the true error
+        what = "estimate (uncertified; no upper bound is known, so the true error may be larger)"
+    else:
+        what = "estimate (uncertified)"
     x = result.judged_value
     if require_certified and not result.certified:
         return Verdict(False, eps, x, f"the result is not certified ({result.method}) and a certificate was required")
