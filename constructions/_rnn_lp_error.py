@@ -50,7 +50,7 @@ __all__ = ["ErrorTerms", "Witness", "token_volumes", "quantisation_error", "erro
 
 CONFIDENCE_Z = 3.0
 SAMPLES = 2048
-STRATUM_SAMPLES = 4
+STRATUM_SAMPLES = 8
 STRATIFIED_CELLS = 1 << 15
 
 
@@ -145,19 +145,17 @@ def error_terms(quantisation: list[float], box: Box, *, T: int, dx: int, M: int,
 
 def sampled_quantisation(tgt: Any, box: Box, *, T: int, M: int, p: float, bidirectional: bool,
                          seed: int = 20261127) -> list[float]:
-    r"""Estimates of :math:`\|f_t - f_t(\text{cell centre})\|_{L^p(K^\ell)}` per time from each cell's sampled oscillation.
+    r"""Estimates of :math:`\|f_t - f_t(\text{cell centre})\|_{L^p(K^\ell)}` per time, cell by cell (seeded).
 
     The estimate that replaces the quantisation bound when the target declares no Lipschitz
     constant.  In every quantisation cell of :math:`K^\ell` (a random subset of ``STRATIFIED_CELLS``
     cells when there are more) the target is evaluated at the two ends of the cell's diagonal and at
-    ``STRATUM_SAMPLES`` uniform points; the cell's oscillation :math:`o_k = \max |f(x) - f(c_k)|` over
-    those points stands for the error on the whole cell, and the estimate is
-    :math:`(V\,\overline{o_k^p})^{1/p}` (plus :math:`z` standard errors over cells when they are
-    sampled).  For smooth targets this is the Lipschitz-type bound with a sampled slope; a jump inside
-    a cell is seen by the diagonal's ends (plain Monte Carlo with 2048 points, or 4 random points per
-    cell, missed a jump in one cell among thousands and reported 0), and charged to the whole cell,
-    which overestimates by at most the reciprocal of the fraction of the cell beyond the jump.
-    Seeded; not a certificate.
+    ``STRATUM_SAMPLES`` uniform points.  The ends see a jump inside the cell even when no uniform
+    point does (plain Monte Carlo with 2048 points, or 4 random points per cell, missed a jump in
+    one cell among thousands and reported 0); the share of the cell beyond it is then taken by
+    Laplace's rule of succession (:func:`_oscillation_limit`), with :math:`z` standard errors.
+    Measured against the verifier: ``majority`` about 0.19 vs 0.18 (T = 3, M = 4) and 0.18 vs 0.16
+    (T = 4, M = 3); a jump in one cell of 1024, 0.45-0.6 vs 0.41.  Not a certificate.
 
     Parameters
     ----------
@@ -182,11 +180,11 @@ def sampled_quantisation(tgt: Any, box: Box, *, T: int, M: int, p: float, bidire
     lo, wid, dx, n = box.lo_array, box.widths, box.dim, 2**M
     vols = token_volumes(box, T, bidirectional)
     out: list[float] = []
-    osc_all, sampled = np.zeros((1, T)), False
+    err_all, sampled = np.zeros((3, 1, T)), False
     for t in range(1, T + 1):
         ln = T if bidirectional else t
         if bidirectional and t > 1:
-            out.append(_oscillation_limit(osc_all[:, t - 1], vols[t - 1], p, sampled))
+            out.append(_oscillation_limit(err_all[..., t - 1], vols[t - 1], p, sampled))
             continue
         sampled = n ** (ln * dx) > STRATIFIED_CELLS
         if sampled:
@@ -200,20 +198,33 @@ def sampled_quantisation(tgt: Any, box: Box, *, T: int, M: int, p: float, bidire
         q = len(u)
         if bidirectional:
             err = np.linalg.norm(tgt(x) - np.tile(tgt(c), (q, 1, 1)), axis=2).reshape(q, len(k), T)
-            osc_all = np.max(np.nan_to_num(err, nan=np.inf), axis=0)
-            out.append(_oscillation_limit(osc_all[:, 0], vols[0], p, sampled))
+            err_all = np.nan_to_num(err, nan=np.inf)
+            out.append(_oscillation_limit(err_all[..., 0], vols[0], p, sampled))
         else:
             err = np.linalg.norm(tgt.at(x, t) - np.tile(tgt.at(c, t), (q, 1)), axis=1).reshape(q, len(k))
-            out.append(_oscillation_limit(np.max(np.nan_to_num(err, nan=np.inf), axis=0), vols[t - 1], p, sampled))
+            out.append(_oscillation_limit(np.nan_to_num(err, nan=np.inf), vols[t - 1], p, sampled))
     return out
 
 
-def _oscillation_limit(osc: np.ndarray, volume: float, p: float, sampled: bool) -> float:
-    r""":math:`(V\,\overline{o^p})^{1/p}`, plus z standard errors when the cells are a random subset."""
-    op = osc**p
-    mean = float(np.mean(op))
-    se = float(np.std(op, ddof=1)) / math.sqrt(len(op)) if sampled and len(op) > 1 else 0.0
-    return (volume * (mean + CONFIDENCE_Z * se)) ** (1 / p)
+def _oscillation_limit(err: np.ndarray, volume: float, p: float, sampled: bool) -> float:
+    r"""The upper limit from ``err`` of shape (2 + q, cells): rows 0-1 the diagonal's ends, then q uniform points.
+
+    Per cell :math:`o` is the largest error and :math:`\phi = (k + 1)/(q + 2)` (Laplace's rule of
+    succession) with :math:`k` the uniform points whose error exceeds :math:`o/2`; the cell's
+    :math:`\overline{e^p}` is estimated by :math:`\max(\text{mean of } e^p, o^p \phi)` with variance
+    :math:`o^{2p}\phi(1-\phi)/(q+2)` (plus the between-cell variance when the cells are sampled).
+    """
+    q = err.shape[0] - 2
+    osc = np.max(err, axis=0)
+    ep = err[2:] ** p
+    phi = (np.sum(err[2:] > osc / 2, axis=0) + 1) / (q + 2)
+    cell = np.where(osc > 0, np.maximum(np.mean(ep, axis=0), osc**p * phi), 0.0)
+    var = np.where(osc > 0, osc ** (2 * p) * phi * (1 - phi) / (q + 2), 0.0)
+    N = len(cell)
+    se = math.sqrt(float(np.sum(var))) / N
+    if sampled and N > 1:
+        se += float(np.std(cell, ddof=1)) / math.sqrt(N)
+    return (volume * (float(np.mean(cell)) + CONFIDENCE_Z * se)) ** (1 / p)
 
 
 LEVEL_SHARE = 0.25

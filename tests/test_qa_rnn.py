@@ -289,3 +289,13 @@ def test_rnn_lp_whole_space_on_a_user_box_counts_the_tail():
     assert c.precision["sampled_error"]["tail"] > 0.1  # ||exp(-|x|^2/2)||_2 outside [-2,2]^2 is about 0.17
     shifted = build("rnn-lp", "gaussian", T=1, whole=True, eps=0.3, domain="[0,2]", bits=3)
     assert shifted.notes.startswith("WARNING: the target's tail outside the box is unknown")
+
+
+def test_rnn_lp_discontinuous_estimate_is_not_wildly_conservative():
+    """Charging every cell a jump crosses in full (the first fix) refused majority at T = 4, eps = 0.3 in L^1.5
+    (estimate 0.47, verifier 0.16); the rule-of-succession share keeps the estimate above the truth and below eps."""
+    from verification import measure
+
+    c = build("rnn-lp", "majority", T=4, eps=0.3, p=1.5)
+    res = measure(c.network, "majority", norm="lp", p=1.5, m=10)
+    assert res.high <= c.precision["sampled_error"]["total"] <= 0.3
