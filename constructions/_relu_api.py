@@ -143,6 +143,12 @@ def construction_result(net: Any, *, name: str, theorem: str, width: int, target
     Construction
     """
     md = dict(extra)
+    if eps is not None and math.isfinite(float(predicted)) and float(predicted) > eps:
+        # kept because the user fixed the parameters (bits, levels, ...): say so first, as rnn-lp does
+        notes = (f"WARNING: the a-priori bound {float(predicted):.3g} exceeds eps = {eps:g} with the given "
+                 f"parameters; only `uat verify` can pass this witness; " + notes)
+    elif eps is not None and not math.isfinite(float(predicted)):
+        notes = f"WARNING: no finite a-priori bound at eps = {eps:g}; only `uat verify` can pass this witness; " + notes
     if plan is not None:
         md.setdefault("error_terms", {k: float(v) for k, v in plan.terms.items()})
         md.setdefault("assumptions", list(plan.assumptions))

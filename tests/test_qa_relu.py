@@ -78,3 +78,14 @@ def test_uniform_1d_refuses_grids_above_max_cells() -> None:
 def test_bad_overrides_are_refused(name: str, overrides: dict, match: str) -> None:
     with pytest.raises(ParameterError, match=match):
         constructions.build(name, "max(0, 1 - abs(x1 - 1/2))", eps=0.2, progress="quiet", **overrides)
+
+
+def test_user_fixed_bits_beyond_eps_are_kept_with_a_warning():
+    """bits=1 at eps 0.1 predicts 0.435: the witness is kept (the user fixed the grid) but its notes and the
+    CLI say first that the a-priori bound exceeds eps; the default parameters give no warning."""
+    from constructions import build
+
+    c = build("relu-lp-compact", "sin(3*x)", eps=0.1, p=1.0, bits=1)
+    assert c.predicted_error > 0.1 and c.notes.startswith("WARNING: the a-priori bound")
+    ok = build("relu-lp-compact", "sin(3*x)", eps=0.1, p=1.0)
+    assert ok.predicted_error <= 0.1 and not ok.notes.startswith("WARNING")
