@@ -127,7 +127,8 @@ def plan_lp(target: Target, box: Box, mod: Modulus, eps: float, p: float, alpha:
         raise PrecisionBudgetExceeded(
             f"the coding scheme needs {bits_plan} bits (n q + M (d_y - 1) + log2(1/gamma) with n = {n}, q = {q}"
             + (f", M = {out_bits}" if not rows else "") + (f", log2(1/gamma) = {gamma_bits}" if q > 0 else "")
-            + f") > {BITS_BUDGET}, beyond float64; ask for a larger eps, or pass allow_exact=True and evaluate the "
+            + f") > {BITS_BUDGET}, beyond float64; ask for a larger eps, or pass allow_exact=True "
+            "(CLI: --param allow_exact=true) and evaluate the "
             "(exact rational) witness with evaluate_exact"
         )
     idx = np.array(np.unravel_index(np.arange(n_cells), (B,) * q)).T if q else np.zeros((1, 0), dtype=int)
@@ -245,7 +246,8 @@ def plan_lp(target: Target, box: Box, mod: Modulus, eps: float, p: float, alpha:
         raise PrecisionBudgetExceeded(
             f"the coding scheme needs {bits_used} bits (n q + M (d_y - 1) + log2(1/gamma) = {n}*{q} + "
             f"{M}*{max(d_y - 1, 0)} + {g}) > {BITS_BUDGET}, beyond float64; ask for a larger eps, or pass "
-            "allow_exact=True and evaluate the (exact rational) witness with evaluate_exact"
+            "allow_exact=True (CLI: --param allow_exact=true) and evaluate the (exact rational) witness with "
+            "evaluate_exact"
         )
     # -- the a-priori bound with the parameters actually used
     if stepped:

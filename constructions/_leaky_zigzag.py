@@ -104,7 +104,8 @@ def build_zigzag(target: Target, box: Box, *, eps: float | None = None, p: Any =
     delta = a**m
     bits_used = n + g
     if bits_used > 45 and not allow_exact:
-        raise PrecisionBudgetExceeded(f"the zig-zag witness needs {bits_used} bits > 45; ask for a larger eps or pass allow_exact=True")
+        raise PrecisionBudgetExceeded(f"the zig-zag witness needs {bits_used} bits > 45; ask for a larger eps or pass "
+                                      "allow_exact=True (CLI: --param allow_exact=true)")
     # encoder data (normalised coordinate) -> plateau values 2r + u_r
     c, y = [], []
     for r in range(B):

@@ -171,7 +171,11 @@ def parse_domain(spec: Any, *, dim: int | None = None) -> Box:
     else:
         raise DomainError(f"cannot read a domain from {type(spec).__name__} {spec!r}")
     if dim is not None and box.dim != dim:
-        raise DomainError(f"the domain {box} has dimension {box.dim}, but the input dimension is {dim}")
+        raise DomainError(
+            f"the domain {box} has dimension {box.dim}, but the input dimension is {dim}; give a domain of "
+            f"dimension {dim}, or state the input dimension (--dx {box.dim}, input_dim={box.dim}) when the target "
+            "does not show it (a constant, or only x1)"
+        )
     return box
 
 
