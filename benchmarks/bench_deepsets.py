@@ -25,7 +25,7 @@ import numpy as np  # noqa: E402
 
 from constructions import build  # noqa: E402
 from verification.sets import matching_error  # noqa: E402
-from uat.errors import PrecisionBudgetExceeded  # noqa: E402
+from uat.errors import BudgetExceeded, PrecisionBudgetExceeded  # noqa: E402
 
 GRID_N = (2, 3, 4, 6, 8)
 GRID_D = (2, 4, 8)
@@ -69,8 +69,9 @@ def main() -> None:
             for d in ds:
                 try:
                     r = run_case(name, variant, n, d, args.sets, rng)
-                except PrecisionBudgetExceeded:  # beyond the builder's float64 decoding budget
-                    print(f"| {name}{'/' + variant if variant else ''} | {n} | {d} | refused (float64 budget) "
+                except (PrecisionBudgetExceeded, BudgetExceeded) as err:  # beyond the builder's budgets
+                    why = "float64 budget" if isinstance(err, PrecisionBudgetExceeded) else "size budget"
+                    print(f"| {name}{'/' + variant if variant else ''} | {n} | {d} | refused ({why}) "
                           "| | | | | | |", flush=True)
                     continue
                 print(f"| {r['case']} | {n} | {d} | {r['L']:,} | {r['build_s']:.2f} | {r['embed_ms_per_set']:.2f} | "
