@@ -117,7 +117,10 @@ def width_report(value: Any, norm: str, theorem: str | None = None) -> tuple[str
             parts.append(str(res))
             info.update(res.to_dict() if hasattr(res, "to_dict") else {"message": str(res)})
     except Exception as exc:  # the width check must never hide the measurement
-        parts.append(f"width check failed: {exc}")
+        from uat.errors import UatError
+
+        # a UatError here means that no catalogued theorem applies (e.g. DeepSets at D = 1), not a failure
+        parts.append(f"{'no theorem applies' if isinstance(exc, UatError) else 'width check failed'}: {exc}")
     if theorem:
         try:
             text, th = _theorem_text(value, theorem)
