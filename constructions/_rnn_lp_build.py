@@ -152,12 +152,14 @@ def build_witness(tgt: Any, box: Box, T: int, M: int, p: float, eps: float | Non
 def sampled_terms(w: Witness, tgt: Any, box: Box, T: int, p: float, bi: bool, tail: float) -> ErrorTerms:
     """The build-time estimate: the in-box error, the ramp term and the tail.
 
-    The in-box term is the larger of the network's sampled error (2048 sequences, upper confidence
-    limit; :func:`constructions._rnn_common.sampled_lp_check`) and the cell-stratified quantisation
-    estimate plus the output-level and rounding terms (``w.bound``): plain sampling misses a jump
-    inside one cell among thousands.
+    The in-box term is the larger of the network's sampled error (2048 sequences, the Monte Carlo
+    value; :func:`constructions._rnn_common.sampled_lp_check`), a guard against a network that is
+    not what the construction says, and the cell-by-cell quantisation estimate (an upper confidence
+    limit) plus the output-level and rounding terms (``w.bound``): on the good set the network *is*
+    the cell-centre value, and plain sampling misses a jump inside one cell among thousands (its
+    confidence limit, from a handful of hits, is loose instead).
     """
-    _, upper = sampled_lp_check(w.net, tgt, T, box, p, bidirectional=bi)
+    upper, _ = sampled_lp_check(w.net, tgt, T, box, p, bidirectional=bi)
     b = w.bound
     inside = max(max(upper), b.quantisation + b.levels + b.rounding)
     t = int(np.argmax(upper)) + 1 if max(upper) >= b.quantisation + b.levels + b.rounding else b.t

@@ -85,8 +85,8 @@ class ErrorTerms:
     def describe(self) -> str:
         """One line: the total and its terms."""
         if self.sampled:
-            return (f"{self.total:.3g} at t = {self.t} (sampled in-box error, upper confidence limit of the network's "
-                    f"error and of the cell-stratified quantisation error, {self.quantisation:.3g}; ramps "
+            return (f"{self.total:.3g} at t = {self.t} (in-box {self.quantisation:.3g}: the larger of the network's "
+                    f"sampled error and the cell-by-cell quantisation estimate's upper confidence limit; ramps "
                     f"{self.ramps:.3g}; tail {self.tail:.3g})")
         return (f"{self.total:.3g} at t = {self.t} (quantisation {self.quantisation:.3g}, output levels "
                 f"{self.levels:.3g}, ramps {self.ramps:.3g}, rounding {self.rounding:.3g}, tail {self.tail:.3g})")
