@@ -23,15 +23,21 @@ decode for the sigmoid; for tanh (:math:`\sigma_0 = 0`) it does not grow as :mat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
 from uat.recurrent import Cell, Recurrent
 
-__all__ = ["ModifiedCell", "linearise", "run_modified", "SIGMA"]
+__all__ = ["ModifiedCell", "linearise", "run_modified", "SIGMA", "gate"]
 
 # activation -> (sigma(0), sigma'(0))
 SIGMA = {"tanh": (0.0, 1.0), "sigmoid": (0.5, 0.25)}
+
+
+def gate(act: str) -> Callable[[np.ndarray], np.ndarray]:
+    """The cell activation as a numpy function: ``np.tanh``, or the logistic :math:`1/(1+e^{-z})` for ``"sigmoid"``."""
+    return np.tanh if act == "tanh" else (lambda z: 1.0 / (1.0 + np.exp(-z)))
 
 
 @dataclass(frozen=True)
@@ -46,7 +52,7 @@ class ModifiedCell:
 
 def run_modified(lift: np.ndarray, cells: list[ModifiedCell], readout: np.ndarray, act: str, x: np.ndarray) -> np.ndarray:
     """Reference evaluation of a modified network (float64): ``(batch, T, d_x) -> (batch, T, d_y)``."""
-    f = np.tanh if act == "tanh" else (lambda z: 1.0 / (1.0 + np.exp(-z)))
+    f = gate(act)
     h = x @ lift.T
     for c in cells:
         out = np.empty(h.shape[:2] + (c.B.shape[0],))

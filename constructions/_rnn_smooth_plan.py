@@ -28,6 +28,7 @@ import numpy as np
 from uat.errors import BudgetExceeded, ParameterError
 from uat.sequence_targets import HammersteinStructure, LinearStructure, RidgeStructure, SequenceTarget
 
+from ._rnn_delta import gate
 from ._rnn_plan import fit_random_features
 from ._rnn_smooth import SmoothBlock, SmoothUnit
 
@@ -57,7 +58,7 @@ def fit_units(g: Callable[[np.ndarray], np.ndarray], zlo: float, zhi: float, tol
     """
     if exact_tanh:
         return (0.0, 0.0, [(1.0, 0.0, 1.0)], 0.0) if act == "tanh" else (-1.0, 0.0, [(2.0, 0.0, 2.0)], 0.0)
-    f = np.tanh if act == "tanh" else (lambda z: 1.0 / (1.0 + np.exp(-z)))
+    f = gate(act)
     width = max(zhi - zlo, 1e-12)
     zs = np.linspace(zlo, zhi, 4097)
     gz = g(zs)

@@ -46,7 +46,7 @@ from ._common import positive_eps
 from ._registry import Construction, ConstructionSpec, ContractCase, register
 from ._rnn_common import add_delta_argument, add_horizon_argument, horizon, linearisation_scale, rnn_construction, \
     sampled_sup_check, sequence_target, token_box
-from ._rnn_delta import SIGMA, ModifiedCell, linearise
+from ._rnn_delta import SIGMA, ModifiedCell, gate, linearise
 from ._rnn_smooth_plan import fit_units
 
 __all__ = ["build_rnn_tanh_iir", "build_rnn_sigmoid_iir"]
@@ -184,7 +184,7 @@ def _partial_sums(act: str, c0: float, c1: float, units: list, zlo: float, zhi: 
     Hammerstein recursion): fitted units cancel, so on wide boxes the partial sums dwarf g, and the identity
     channel carrying them needs a delta small against their size."""
     z = np.linspace(zlo, zhi, 257)
-    f = np.tanh if act == "tanh" else (lambda v: 1.0 / (1.0 + np.exp(-v)))
+    f = gate(act)
     acc = c0 + c1 * z
     top = float(np.max(np.abs(acc)))
     for a, b, c in units:

@@ -74,8 +74,8 @@ def to_fraction(x: Any) -> Fraction:
         return Fraction(int(x))
     if isinstance(x, str):
         s = x.strip()
-        if _RATIONAL_RE.match(s) or _DECIMAL_RE.match(s):
-            m = _DECIMAL_RE.match(s)
+        m = _DECIMAL_RE.match(s)
+        if m or _RATIONAL_RE.match(s):
             if m and m.group(2) and (len(m.group(2)) > 8 or abs(int(m.group(2)[1:])) > _MAX_DECIMAL_EXPONENT):
                 # "1e99999999" would build a 330-million-bit integer and hang every later operation
                 raise ExactnessError(

@@ -48,9 +48,9 @@ DECODER_RADIUS = 1.0
 
 
 def check_decoder_scale(sets: np.ndarray) -> None:
-    """Raise :class:`DomainError` when a set element leaves :math:`[-1, 1]^D`, the decoder's domain.
+    r"""Raise :class:`DomainError` when a set element leaves :math:`[-1, 1]^D`, the decoder's domain.
 
-    Outside it the LE features :math:`e^{N w^\\top x}` overflow or lose the small roots, and
+    Outside it the LE features :math:`e^{N w^\top x}` overflow or lose the small roots, and
     the decoded set (hence :math:`\rho`) is silently wrong; a few ulp of slack are allowed.
     """
     r = float(np.max(np.abs(sets))) if sets.size else 0.0

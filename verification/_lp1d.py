@@ -39,7 +39,7 @@ from uat.tolerances import tol
 
 from ._bounds import BoundLog
 from ._lp1d_quad import MAX_ROUNDS, Segs, largest_share, prepare, quadrature
-from ._result import ROUNDING_ULPS, ErrorEstimate, rounding_level
+from ._result import ErrorEstimate, widen_for_rounding
 from ._sup1d import _ROUNDING, EXACT_WORK, decided_pieces
 from ._validate import target_values
 
@@ -159,11 +159,8 @@ def lp_exact_1d(
         low, high = max(0.0, low - rho_pieces), high + rho_pieces
         # f - N cancels where both are large (x**2 near x = 1e6): float64 gives each to a few ulps of the
         # network's scale, so the interval is widened by that rounding level (measured, not enclosed)
-        rho_round = rounding_level(scale) * float(np.sum(h_pieces)) ** (1 / p)
-        if rho_round > 1e-3 * (high - low):
-            notes.append(f"f and N are about {scale:.2e} in size: the interval is widened by their float64 rounding "
-                         f"level {rho_round:.2e} (L^p-weighted; {ROUNDING_ULPS} ulps)")
-        low, high = max(0.0, low - rho_round), high + rho_round
+        low, high = widen_for_rounding(low, high, scale, notes, weight=float(np.sum(h_pieces)) ** (1 / p),
+                                       what="L^p-weighted; ")
         if agreement > tol("conditioning_flag"):
             notes.append(
                 f"pieces disagree with the forward pass by up to {agreement:.2e} (relative) on short steep pieces "

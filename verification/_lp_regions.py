@@ -29,7 +29,7 @@ from uat.targets import Target
 from uat.tolerances import tol
 
 from ._bounds import BoundLog
-from ._result import ROUNDING_ULPS, ErrorEstimate, rounding_level
+from ._result import ErrorEstimate, widen_for_rounding
 from ._simplices import SimplexKind, interpolation_remainder
 from ._validate import target_values
 
@@ -83,8 +83,8 @@ class LpRefinement:
     exhausted: bool
     n_evals: int
     bounds: BoundLog
-    rounding: float = 0.0  # float64 rounding level of f - N, L^p-weighted (widens a certified interval)
-    scale: float = 1.0  # the size of the compared values of f and N
+    scale: float  # the size of the compared values of f and N (their rounding widens a certified interval)
+    total: float  # the measure the interval refers to
 
 
 def lp_on_regions(
@@ -175,13 +175,9 @@ def lp_on_regions(
         n_evals += kind.n_edges * n_bad + rule[1].size * kT.shape[0]
         previous = estimate
         estimate = float(np.sum(Q)) ** (1 / p)
-    # f - N cancels where both are large: widen by their float64 rounding level, L^p-weighted
     scale = max(1.0, float(np.max(np.abs(fV), initial=0.0)), float(np.max(np.abs(np.asarray(reg.values)), initial=0.0)))
-    rho_round = rounding_level(scale) * float(total) ** (1 / p)
-    if certifiable:
-        low, high = max(0.0, low - rho_round), high + rho_round
     return LpRefinement(estimate, previous, low, high, certifiable, int(T.shape[0]), rounds, exhausted, n_evals, bounds,
-                        rho_round, scale)
+                        scale, float(total))
 
 
 def lp_estimate(
@@ -202,9 +198,8 @@ def lp_estimate(
     certified = run.certifiable and math.isfinite(high) and agreement <= tol("conditioning_flag")
     if certified:
         ass, notes = list(run.bounds.assumptions) + [rounding], []
-        if run.rounding > 1e-3 * (high - low - 2 * run.rounding):
-            notes.append(f"f and N are about {run.scale:.2e} in size: the interval is widened by their float64 "
-                         f"rounding level {run.rounding:.2e} (L^p-weighted; {ROUNDING_ULPS} ulps)")
+        # f - N cancels where both are large: widen by their float64 rounding level, L^p-weighted
+        low, high = widen_for_rounding(low, high, run.scale, notes, weight=run.total ** (1 / p), what="L^p-weighted; ")
         if not (low <= run.value <= high):
             notes.append(f"quadrature value {run.value:.17g} lies outside the certified interval (reported as is)")
     else:

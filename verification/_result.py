@@ -27,7 +27,7 @@ from typing import Any, Mapping
 
 import numpy as np
 
-__all__ = ["ErrorEstimate", "FloatError", "sup_estimate", "rounding_level"]
+__all__ = ["ErrorEstimate", "FloatError", "sup_estimate", "rounding_level", "widen_for_rounding"]
 
 
 def _freeze(value: Any) -> Any:
@@ -174,26 +174,35 @@ def rounding_level(scale: float) -> float:
     return ROUNDING_ULPS * float(np.finfo(np.float64).eps) * float(scale)
 
 
+def widen_for_rounding(low: float, high: float, scale: float, notes: list, *, weight: float = 1.0,
+                       what: str = "") -> tuple[float, float]:
+    """``[low, high]`` widened on both sides by ``weight * rounding_level(scale)``.
+
+    ``weight`` is :math:`|D|^{1/p}` for an :math:`L^p` norm (1 for the sup); a note is appended to
+    ``notes`` when the widening is more than 1e-3 of the interval's width.
+    """
+    rho = rounding_level(scale) * weight
+    if rho > 1e-3 * (high - low):
+        notes.append(f"f and N are about {scale:.2e} in size: the interval is widened by their float64 rounding "
+                     f"level {rho:.2e} ({what}{ROUNDING_ULPS} ulps)")
+    return max(0.0, low - rho), high + rho
+
+
 def sup_estimate(low: float, high: float, argmax: Any, *, certified: bool, method: str, n_evals: int,
                  assumptions: Any, parameters: Mapping[str, Any], details: Mapping[str, Any],
                  scale: float = 1.0) -> ErrorEstimate:
     """A sup-norm result: the attained maximum ``low`` (at ``argmax``) is the value and ``[low, high]`` the interval.
 
-    A certified interval is widened on both sides by :func:`rounding_level` of ``scale`` (the size of
-    the values of ``f`` and ``N`` that were compared), with a note in ``details["notes"]`` when that
-    matters; the value stays the measured maximum.  An uncertified result adds the caveat
+    A certified interval is widened by :func:`widen_for_rounding` at ``scale`` (the size of the
+    values of ``f`` and ``N`` that were compared; its note goes to ``details["notes"]``); the value
+    stays the measured maximum.  An uncertified result adds the caveat
     ``"no certificate (see details.notes)"`` to its assumptions.
     """
     value = low
     if certified:
-        rho = rounding_level(scale)
-        if rho > 1e-3 * max(high - low, 1e-300) and "notes" in details:
-            details = dict(details)
-            details["notes"] = list(details["notes"]) + [
-                f"f and N are about {scale:.2e} in size: the interval is widened by their float64 rounding level "
-                f"{rho:.2e} ({ROUNDING_ULPS} ulps)"
-            ]
-        low, high = max(0.0, low - rho), high + rho
+        notes = list(details.get("notes", ()))
+        low, high = widen_for_rounding(low, high, scale, notes)
+        details = {**details, "notes": notes}
     caveat = () if certified else ("no certificate (see details.notes)",)
     return ErrorEstimate(value=value, low=low, high=high, certified=certified, method=method, n_evals=n_evals,
                          assumptions=tuple(assumptions) + caveat, norm="sup",

@@ -63,19 +63,17 @@ def sup_grid(
     n_evals = 0
     bounds = BoundLog(target)
 
-    size = [1.0]  # the largest |f| and |N| compared (their float64 rounding level widens the interval)
-
     def measure(centres: np.ndarray, hws: np.ndarray):
         fv, nv = target_values(target, centres), forward(net, centres)
-        with np.errstate(invalid="ignore"):
-            size[0] = max(size[0], float(np.nanmax(np.abs(fv), initial=0.0)), float(np.nanmax(np.abs(nv), initial=0.0)))
         e = np.linalg.norm(fv - nv, axis=1)
+        with np.errstate(invalid="ignore"):  # the size of f and N: their float64 rounding widens the interval
+            size = max(float(np.nanmax(np.abs(fv), initial=0.0)), float(np.nanmax(np.abs(nv), initial=0.0)))
         lf = bounds.bound(centres - hws, centres + hws, "lipschitz")
         with np.errstate(invalid="ignore", over="ignore"):
             U = e + (lf + L_N) * np.linalg.norm(hws, axis=1)
-        return e, np.where(np.isnan(U), np.inf, U)
+        return e, np.where(np.isnan(U), np.inf, U), size
 
-    E, U = measure(C, HW)
+    E, U, size = measure(C, HW)
     n_evals += C.shape[0]
     scale = max(1.0, float(np.max(E)))
     atol = 64 * np.finfo(float).eps * scale
@@ -96,7 +94,8 @@ def sup_grid(
         hw = HW[cand] / 2
         kids_c = (C[cand][:, None, :] + 2 * children[None, :, :] * hw[:, None, :]).reshape(-1, d)
         kids_hw = np.repeat(hw, children.shape[0], axis=0)
-        e2, u2 = measure(kids_c, kids_hw)
+        e2, u2, s2 = measure(kids_c, kids_hw)
+        size = max(size, s2)
         n_evals += n_new
         keep = ~cand
         C, HW = np.concatenate([C[keep], kids_c]), np.concatenate([HW[keep], kids_hw])
@@ -122,7 +121,7 @@ def sup_grid(
         n_evals=n_evals,
         assumptions=ass,
         parameters={"rtol": rtol, "max_evals (capped by network cost)": max_evals, "points_per_axis": n},
-        scale=size[0],
+        scale=max(1.0, size),
         details={
             "cells": int(C.shape[0]),
             "refinement_rounds": rounds,

@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from uat.errors import NotApproximating, ParameterError
+from uat.errors import NotApproximating, ParameterError, UatError
 
 from ._dispatch import handler_for, normalise_norm
 from ._result import ErrorEstimate
@@ -117,8 +117,6 @@ def width_report(value: Any, norm: str, theorem: str | None = None) -> tuple[str
             parts.append(str(res))
             info.update(res.to_dict() if hasattr(res, "to_dict") else {"message": str(res)})
     except Exception as exc:  # the width check must never hide the measurement
-        from uat.errors import UatError
-
         # a UatError here means that no catalogued theorem applies (e.g. DeepSets at D = 1), not a failure
         parts.append(f"{'no theorem applies' if isinstance(exc, UatError) else 'width check failed'}: {exc}")
     if theorem:
